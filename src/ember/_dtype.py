@@ -1,0 +1,189 @@
+"""dtype objects, PyTorch's type-promotion rules and the default dtype."""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:  # bfloat16 comes from ml_dtypes when it is installed
+    import ml_dtypes as _ml
+
+    _BF16 = np.dtype(_ml.bfloat16)
+except Exception:  # pragma: no cover - depends on the environment
+    _BF16 = None
+
+# category ranks: bool < integer < floating < complex
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
+
+
+class dtype:
+    """A tensor element type (``ember.float32`` and friends)."""
+
+    __slots__ = ("name", "np", "itemsize", "_cat", "is_signed", "_rank")
+
+    def __init__(self, name, npdtype, cat, signed, rank):
+        self.name = name
+        self.np = npdtype
+        self.itemsize = npdtype.itemsize if npdtype is not None else 2
+        self._cat = cat
+        self.is_signed = signed
+        self._rank = rank
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self._cat == _FLOAT
+
+    @property
+    def is_complex(self) -> bool:
+        return self._cat == _COMPLEX
+
+    def to_real(self) -> dtype:
+        return {complex64: float32, complex128: float64}.get(self, self)
+
+    def to_complex(self) -> dtype:
+        return {float64: complex128, complex128: complex128}.get(self, complex64)
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+
+def _by_name(name):
+    return _NAMES[name]
+
+
+bool_ = dtype("bool", np.dtype(np.bool_), _BOOL, False, 0)
+uint8 = dtype("uint8", np.dtype(np.uint8), _INT, False, 1)
+int8 = dtype("int8", np.dtype(np.int8), _INT, True, 1)
+int16 = dtype("int16", np.dtype(np.int16), _INT, True, 2)
+int32 = dtype("int32", np.dtype(np.int32), _INT, True, 3)
+int64 = dtype("int64", np.dtype(np.int64), _INT, True, 4)
+float16 = dtype("float16", np.dtype(np.float16), _FLOAT, True, 1)
+bfloat16 = dtype("bfloat16", _BF16, _FLOAT, True, 1)
+float32 = dtype("float32", np.dtype(np.float32), _FLOAT, True, 2)
+float64 = dtype("float64", np.dtype(np.float64), _FLOAT, True, 3)
+complex64 = dtype("complex64", np.dtype(np.complex64), _COMPLEX, True, 2)
+complex128 = dtype("complex128", np.dtype(np.complex128), _COMPLEX, True, 3)
+
+ALL = [bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128]
+_NAMES = {d.name: d for d in ALL}
+# the aliases PyTorch exposes
+ALIASES = {
+    "bool": bool_,
+    "half": float16,
+    "float": float32,
+    "double": float64,
+    "short": int16,
+    "int": int32,
+    "long": int64,
+    "cfloat": complex64,
+    "cdouble": complex128,
+}
+
+#: numpy dtype -> ember dtype (the hot lookup behind ``Tensor.dtype``)
+NP2DT = {d.np: d for d in ALL if d.np is not None}
+NP2DT[np.dtype(np.uint16)] = int32  # never produced on purpose; keeps lookups total
+NP2DT[np.dtype(np.uint32)] = int64
+NP2DT[np.dtype(np.uint64)] = int64
+
+
+class _Default:
+    float = float32
+
+
+_default = _Default()
+
+
+def get_default_dtype() -> dtype:
+    """The dtype that Python floats and ``ember.tensor([1.0])`` become (float32 unless set)."""
+    return _default.float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the default floating dtype (float32 or float64, as in PyTorch)."""
+    d = to_dtype(d)
+    if d._cat != _FLOAT or d not in (float32, float64, float16, bfloat16):
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default.float = d
+
+
+def default_complex() -> dtype:
+    return complex128 if _default.float is float64 else complex64
+
+
+def to_dtype(d) -> dtype:
+    """Accept an ember dtype, a numpy dtype, a Python type or a name; return an ember dtype."""
+    if isinstance(d, dtype):
+        return d
+    if d is float:
+        return float64
+    if d is int:
+        return int64
+    if d is bool:
+        return bool_
+    if d is complex:
+        return complex128
+    if isinstance(d, str):
+        name = d[6:] if d.startswith("torch.") else d
+        if name in _NAMES:
+            return _NAMES[name]
+        if name in ALIASES:
+            return ALIASES[name]
+    try:
+        return NP2DT[np.dtype(d)]
+    except Exception:
+        raise TypeError(f"cannot interpret {d!r} as a data type") from None
+
+
+def np_dtype(d: dtype):
+    """The numpy dtype behind an ember dtype, with a clear error for bfloat16 without ml_dtypes."""
+    if d.np is None:
+        raise RuntimeError("bfloat16 needs the ml_dtypes package: pip install ml_dtypes")
+    return d.np
+
+
+def _promote(a: dtype, b: dtype) -> dtype:
+    if a is b:
+        return a
+    if a._cat != b._cat:
+        hi, lo = (a, b) if a._cat > b._cat else (b, a)
+        if hi._cat == _COMPLEX and lo._cat == _FLOAT and lo is float64:
+            return complex128
+        if hi._cat == _INT and hi is int8 and lo._cat == _BOOL:
+            return int8
+        return hi
+    cat = a._cat
+    if cat == _INT:
+        if uint8 in (a, b):
+            other = b if a is uint8 else a
+            return int16 if other is int8 else other
+        return a if a._rank > b._rank else b
+    if cat == _FLOAT and {a, b} == {float16, bfloat16}:
+        return float32
+    return a if a._rank > b._rank else b
+
+
+_PROMO = {(a, b): _promote(a, b) for a in ALL for b in ALL}
+
+
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The smallest dtype both can be cast to without losing category (PyTorch's table)."""
+    return _PROMO[(to_dtype(type1), to_dtype(type2))]
+
+
+def scalar_dtype(v) -> dtype:
+    """The dtype a Python scalar would have as a dimensionless operand (bool, int64, default float, complex)."""
+    t = type(v)
+    if t is bool or isinstance(v, (bool, np.bool_)):
+        return bool_
+    if t is int or isinstance(v, (int, np.integer)):
+        return int64
+    if t is float or isinstance(v, (float, np.floating)):
+        return _default.float
+    return default_complex()
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether a value of ``from_`` may be written into ``to`` by an in-place op (category does not go down)."""
+    return from_._cat <= to._cat

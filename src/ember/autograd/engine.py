@@ -1,0 +1,173 @@
+"""The backward engine: walks the graph from the outputs in reverse topological order
+(iteratively: graphs can be many thousands of nodes deep), runs each node's rule once its
+gradient is complete, and accumulates into leaves or captures the requested gradients."""
+
+from __future__ import annotations
+
+from .grad_mode import STATE
+from .node import AccumulateGrad
+
+
+def _topo_order(roots):
+    """Nodes reachable from ``roots`` with every node before the nodes it feeds (iterative DFS)."""
+    order, seen = [], set()
+    for r in roots:
+        if r is None or id(r) in seen:
+            continue
+        seen.add(id(r))
+        stack = [(r, iter(r._edges))]
+        while stack:
+            node, it = stack[-1]
+            for e in it:
+                if e is not None and id(e[0]) not in seen:
+                    seen.add(id(e[0]))
+                    stack.append((e[0], iter(e[0]._edges)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None, accumulate_only=None):
+    """Backpropagate ``grad_outputs`` from ``outputs``.
+
+    ``capture``: dict mapping (node, nr) edges to slots; their gradients are returned instead of
+    accumulated (``autograd.grad``). ``accumulate_only``: set of leaf nodes allowed to accumulate
+    (``backward(inputs=...)``)."""
+    from .._tensor import Tensor, _make
+    from ..ops._core import sum_to_shape
+
+    buffers = {}
+    roots = []
+    for t, g in zip(outputs, grad_outputs):
+        node, nr = t._grad_fn, t._out_nr
+        if node is None:
+            node, nr = t._extra["acc"], 0
+        roots.append(node)
+        _add(buffers, node, nr, g)
+    order = _topo_order(roots)
+    captured = {} if capture is not None else None
+    if capture is not None:
+        needed = _needed(order, capture)
+    prev = STATE.enabled
+    STATE.enabled = bool(create_graph)
+    try:
+        for node in order:
+            buf = buffers.pop(node, None)
+            if buf is None:
+                continue
+            if capture is not None and node not in needed:
+                continue
+            if node._hooks is not None:
+                buf = _run_hooks(node, buf)
+            if capture is not None:
+                for nr, g in enumerate(buf):
+                    if (node, nr) in capture and g is not None:
+                        captured[(node, nr)] = g
+            if type(node) is AccumulateGrad:
+                if capture is None and (accumulate_only is None or node in accumulate_only):
+                    _accumulate(node, buf[0], create_graph)
+                continue
+            if node._freed:
+                node._unfreed()
+            grads = node._backward(node, buf[0] if len(buf) == 1 else buf)
+            if type(grads) is not tuple:
+                grads = (grads,) if isinstance(grads, Tensor) or grads is None else tuple(grads)
+            if STATE.anomaly:
+                _check_nan(node, grads)
+            meta = node._meta
+            for i, e in enumerate(node._edges):
+                if e is None:
+                    continue
+                g = grads[i]
+                if g is None:
+                    continue
+                if meta is not None and meta[i] is not None:
+                    shape, npdt = meta[i]
+                    if g._data.shape != shape:
+                        g = sum_to_shape(g, shape)
+                    if g._data.dtype != npdt:
+                        g = g.to(_dt(npdt))
+                _add(buffers, e[0], e[1], g)
+            if node._post_hooks:
+                for h in node._post_hooks:
+                    h(grads, buf)
+            if not retain_graph:
+                node._release()
+    finally:
+        STATE.enabled = prev
+    return captured
+
+
+def _dt(npdt):
+    from .._dtype import NP2DT
+
+    return NP2DT[npdt]
+
+
+def _needed(order, capture):
+    """Nodes that lie on a path to a captured edge (others need not run)."""
+    targets = {e[0] for e in capture}
+    needed = set()
+    for node in reversed(order):
+        if node in targets or any(e is not None and e[0] in needed for e in node._edges):
+            needed.add(node)
+    return needed
+
+
+def _add(buffers, node, nr, g):
+    buf = buffers.get(node)
+    if buf is None:
+        buf = buffers[node] = [None] * max(nr + 1, getattr(node, "_nout", 1))
+    elif nr >= len(buf):
+        buf.extend([None] * (nr + 1 - len(buf)))
+    cur = buf[nr]
+    buf[nr] = g if cur is None else cur + g
+
+
+def _run_hooks(node, buf):
+    buf = list(buf)
+    for nr, hooks in node._hooks.items():
+        if nr >= len(buf) or buf[nr] is None:
+            continue
+        retain = []
+        for h in hooks:
+            if getattr(h, "_is_retain", False):
+                retain.append(h)
+                continue
+            r = h(buf[nr])
+            if r is not None:
+                buf[nr] = r
+        for h in retain:
+            h(buf[nr])
+    return buf
+
+
+def _accumulate(node, g, create_graph):
+    leaf = node._ref()
+    if leaf is None:
+        return
+    if leaf._grad is None:
+        if create_graph:
+            leaf._grad = g
+        else:
+            leaf._grad = g.detach().clone() if g._base is not None or g._requires_grad else g.clone()
+    elif create_graph or leaf._grad._requires_grad:
+        leaf._grad = leaf._grad + g
+    else:
+        gd = leaf._grad._data
+        gd += g._data
+    if node._post_hooks:
+        for h in node._post_hooks:
+            h(leaf)
+
+
+def _check_nan(node, grads):
+    for i, g in enumerate(grads):
+        if g is not None and g.dtype.is_floating_point and bool(g.isnan().any()):
+            msg = f"Function '{node._name}' returned nan values in its {i}th output."
+            if node._trace:
+                msg += "\nTraceback of forward call that caused the error:\n" + node._trace
+            raise RuntimeError(msg)
