@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import _core, pointwise, reduction, shape, indexing, matmul  # noqa: F401
+from . import _core, pointwise, reduction, shape, indexing, matmul, linalg  # noqa: F401
 from ._core import FUNCTIONS, METHODS
 from .._tensor import Tensor
 
