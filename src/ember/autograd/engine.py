@@ -5,6 +5,7 @@ gradient is complete, and accumulates into leaves or captures the requested grad
 from __future__ import annotations
 
 from .grad_mode import STATE
+from .._device import xp_of
 from .node import AccumulateGrad
 
 
@@ -53,20 +54,24 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None
         needed = _needed(order, capture)
     prev = STATE.enabled
     STATE.enabled = bool(create_graph)
+    anomaly = STATE.anomaly
+    Acc = AccumulateGrad
     try:
         for node in order:
             buf = buffers.pop(node, None)
             if buf is None:
                 continue
-            if capture is not None and node not in needed:
-                continue
-            if node._hooks is not None:
-                buf = _run_hooks(node, buf)
             if capture is not None:
+                if node not in needed:
+                    continue
+                if node._hooks is not None:
+                    buf = _run_hooks(node, buf)
                 for nr, g in enumerate(buf):
-                    if (node, nr) in capture and g is not None:
+                    if g is not None and (node, nr) in capture:
                         captured[(node, nr)] = g
-            if type(node) is AccumulateGrad:
+            elif node._hooks is not None:
+                buf = _run_hooks(node, buf)
+            if type(node) is Acc:
                 if capture is None and (accumulate_only is None or node in accumulate_only):
                     _accumulate(node, buf[0], create_graph)
                 continue
@@ -74,11 +79,13 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None
                 node._unfreed()
             grads = node._backward(node, buf[0] if len(buf) == 1 else buf)
             if type(grads) is not tuple:
-                grads = (grads,) if isinstance(grads, Tensor) or grads is None else tuple(grads)
-            if STATE.anomaly:
+                grads = (grads,) if grads is None or isinstance(grads, Tensor) else tuple(grads)
+            if anomaly:
                 _check_nan(node, grads)
             meta = node._meta
-            for i, e in enumerate(node._edges):
+            i = -1
+            for e in node._edges:
+                i += 1
                 if e is None:
                     continue
                 g = grads[i]
@@ -90,7 +97,17 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None
                         g = sum_to_shape(g, shape)
                     if g._data.dtype != npdt:
                         g = g.to(_dt(npdt))
-                _add(buffers, e[0], e[1], g)
+                nxt, nr = e
+                b = buffers.get(nxt)
+                if b is None:
+                    if nr == 0 and getattr(nxt, "_nout", 1) == 1:
+                        buffers[nxt] = [g]
+                    else:
+                        _add(buffers, nxt, nr, g)
+                elif nr < len(b) and b[nr] is not None:
+                    b[nr] = b[nr] + g
+                else:
+                    _add(buffers, nxt, nr, g)
             if node._post_hooks:
                 for h in node._post_hooks:
                     h(grads, buf)
@@ -166,7 +183,7 @@ def _accumulate(node, g, create_graph):
 
 def _check_nan(node, grads):
     for i, g in enumerate(grads):
-        if g is not None and g.dtype.is_floating_point and bool(g.isnan().any()):
+        if g is not None and g._data.dtype.kind in "fc" and bool(xp_of(g._data).isnan(g._data).any()):
             msg = f"Function '{node._name}' returned nan values in its {i}th output."
             if node._trace:
                 msg += "\nTraceback of forward call that caused the error:\n" + node._trace

@@ -21,12 +21,12 @@ class Node:
     _freed = False
     _out_data = None
 
-    def __init__(self, name, backward, edges, inputs):
+    def __init__(self, name, backward, edges, inputs, versions=None):
         self._name = name
         self._backward = backward
         self._edges = edges
         self._inputs = inputs
-        self._versions = tuple([_ver_any(t) for t in inputs])
+        self._versions = versions if versions is not None else tuple([_ver_any(t) for t in inputs])
 
     @property
     def needs_input_grad(self):
@@ -116,12 +116,13 @@ class Node:
         return Tensor._from_node(self._out_data, self, 0)
 
     def _release(self):
-        self._inputs = ()
-        self._out_data = None
-        self._freed = True
+        """Drop everything saved for backward; keep only what a graph walk and the error need."""
         d = self.__dict__
-        for k in [k for k in d if k[0] != "_"]:
-            del d[k]
+        edges, name = d["_edges"], d["_name"]
+        d.clear()
+        d["_edges"] = edges
+        d["_name"] = name
+        d["_freed"] = True
 
 
 class AccumulateGrad(Node):

@@ -73,8 +73,23 @@ def needs_grad(*ts) -> bool:
 
 def record(out: Tensor, name: str, rule, inputs: tuple) -> Node:
     """Attach a node to ``out`` whose backward is ``rule``; returns it to save extra values on."""
-    edges = tuple([_edge(t) if isinstance(t, Tensor) else None for t in inputs])
-    node = Node(name, rule, edges, inputs)
+    edges = []
+    versions = []
+    for t in inputs:
+        if isinstance(t, Tensor):
+            fn = t._grad_fn
+            if fn is not None:
+                edges.append((fn, t._out_nr))
+            elif t._requires_grad:
+                edges.append(_edge(t))
+            else:
+                edges.append(None)
+            b = t._base
+            versions.append(t._vc if b is None else b._vc)
+        else:
+            edges.append(None)
+            versions.append(-1)
+    node = Node(name, rule, tuple(edges), inputs, tuple(versions))
     out._grad_fn = node
     out._requires_grad = True
     if STATE.anomaly:
@@ -157,6 +172,12 @@ def bin_args(a, b):
     a Python scalar comes back as a Python scalar (NumPy keeps the array's dtype for it)."""
     if isinstance(a, Tensor):
         x = a._data
+        tb = type(b)
+        if tb is float:
+            if x.dtype.kind in "fc":
+                return x, b, x.dtype
+        elif tb is int and x.dtype.kind in "fc":
+            return x, b, x.dtype
         if isinstance(b, Tensor):
             y = b._data
             if x.dtype is y.dtype:

@@ -1,0 +1,101 @@
+"""Run workloads written in PyTorch's API under PyTorch and under ember, in the same process,
+alternating the two, at one thread each; print median times and the ratio ember/PyTorch with
+its spread (min-max of the per-round ratios).
+
+    python benchmarks/run.py            # every workload
+    python benchmarks/run.py add chain  # some of them
+"""
+
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_v] = "1"
+
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import torch  # noqa: E402
+
+import ember  # noqa: E402
+
+torch.set_num_threads(1)
+
+WORKLOADS = {}
+
+
+def workload(name, inner):
+    """Register ``setup(lib) -> fn``; ``fn()`` runs the timed body; ``inner`` = units per call (to report per op)."""
+
+    def deco(setup):
+        WORKLOADS[name] = (setup, inner)
+        return setup
+
+    return deco
+
+
+@workload("add", inner=1000)
+def _add(lib):
+    a, b = lib.ones(16), lib.ones(16)
+
+    def run():
+        for _ in range(1000):
+            a + b
+
+    return run
+
+
+@workload("chain", inner=101)
+def _chain(lib):
+    """100 small ops on a tensor that requires grad, then backward (per op)."""
+    x = lib.randn(16, requires_grad=True)
+
+    def run():
+        y = x
+        for _ in range(25):
+            y = y * 1.01
+            y = y + 0.1
+            y = y.tanh()
+            y = y - 0.01
+        y.sum().backward()
+
+    return run
+
+
+def measure(setup, reps=15, min_time=0.02):
+    fns = {lib: setup(lib) for lib in (torch, ember)}
+    for f in fns.values():  # warm up
+        f()
+    # calls per repetition so that one repetition takes >= min_time
+    t0 = time.perf_counter()
+    fns[torch]()
+    n = max(1, int(min_time / max(time.perf_counter() - t0, 1e-7)))
+    times = {torch: [], ember: []}
+    for _ in range(reps):
+        for lib in (torch, ember):
+            f = fns[lib]
+            t0 = time.perf_counter()
+            for _ in range(n):
+                f()
+            times[lib].append((time.perf_counter() - t0) / n)
+    ratios = [e / t for e, t in zip(times[ember], times[torch])]
+    return statistics.median(times[torch]), statistics.median(times[ember]), ratios
+
+
+def main(names):
+    print(f"{'workload':<14}{'torch':>12}{'ember':>12}{'ratio':>8}   spread")
+    for name in names or WORKLOADS:
+        setup, inner = WORKLOADS[name]
+        t, e, ratios = measure(setup)
+        unit = "us/op" if inner > 1 else "ms"
+        scale = 1e6 / inner if inner > 1 else 1e3
+        print(
+            f"{name:<14}{t * scale:>9.2f}{unit:>3}{e * scale:>9.2f}{unit:>3}{statistics.median(ratios):>8.2f}"
+            f"   {min(ratios):.2f}-{max(ratios):.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
