@@ -50,7 +50,7 @@ def install():
     Tensor.__pos__ = lambda self: self
     Tensor.__getitem__ = indexing.getitem
     Tensor.__setitem__ = indexing.setitem
-    Tensor.T = property(lambda self: self.permute(tuple(range(self.ndim - 1, -1, -1))))
-    Tensor.mT = property(lambda self: self.transpose(-2, -1))
-    Tensor.H = property(lambda self: self.t().conj() if self.ndim == 2 else self.conj())
-    Tensor.mH = property(lambda self: self.transpose(-2, -1).conj())
+    Tensor.T = property(shape.prop_T)
+    Tensor.mT = property(shape.prop_mT)
+    Tensor.H = property(shape.prop_H)
+    Tensor.mH = property(shape.prop_mH)
