@@ -845,9 +845,10 @@ def _softmax_common(fname, input, dim, _stacklevel, dtype, log):
     else:
         with np.errstate(all="ignore"):
             m = xp.amax(xa, axis=axis, keepdims=True)
-            m = xp.where(xp.isfinite(m), m, 0)
+            if not xp.isfinite(m).all():
+                m = xp.where(xp.isfinite(m), m, 0)
             z = xa - m
-            e = xp.exp(z)
+            e = xp.exp(z) if log else xp.exp(z, out=z)
             s = e.sum(axis=axis, keepdims=True)
             if log:
                 z -= xp.log(s)
@@ -1118,8 +1119,16 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     n = xa.shape[axis]
     if k < 0 or k > n:
         raise RuntimeError("selected index k out of range")
-    idx = _argsort(_xp(xa), xa, axis, largest)
-    idx = _xp(xa).take(idx, range(k), axis=axis).astype(np.int64, copy=False)
+    xp = _xp(xa)
+    if 0 < k < n // 2:
+        # partition first, then order only the k selected elements
+        part = xp.argpartition(xa, n - k if largest else k - 1, axis=axis)
+        part = xp.take(part, range(n - k, n) if largest else range(k), axis=axis)
+        sel = xp.take_along_axis(xa, part, axis)
+        idx = xp.take_along_axis(part, _argsort(xp, sel, axis, largest), axis)
+    else:
+        idx = xp.take(_argsort(xp, xa, axis, largest), range(k), axis=axis)
+    idx = idx.astype(np.int64, copy=False)
     v = _take(t, idx, axis, "TopkBackward0")
     return _out2(out, _unlift(rt, rt(v, _make(idx)), zero_d), rt)
 
@@ -1144,17 +1153,20 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
 
 def _median_idx(xp, x, axis, ignore_nan):
     """Per-slice index (keepdims) of the lower median along ``axis``; NaN wins unless ``ignore_nan``."""
-    s = xp.argsort(x, axis=axis, kind="stable")
     n = x.shape[axis]
-    if x.dtype.kind in "fc":
-        nn = (~xp.isnan(x)).sum(axis=axis, keepdims=True)
-        if ignore_nan:
-            pos = xp.where(nn > 0, (nn - 1) // 2, 0)
-        else:
-            pos = xp.where(nn < n, nn, (n - 1) // 2)
-    else:
-        pos = xp.full(s.shape[:axis] + (1,) + s.shape[axis + 1 :], (n - 1) // 2)
-    return xp.take_along_axis(s, pos, axis)
+    isn = xp.isnan(x) if x.dtype.kind in "fc" else None
+    has = isn.any(axis=axis, keepdims=True) if isn is not None else None
+    if has is None or not has.any():
+        k = (n - 1) // 2
+        return xp.take(xp.argpartition(x, k, axis=axis), [k], axis=axis)
+    if not ignore_nan:  # NaN propagates: report the first NaN of the slice
+        k = (n - 1) // 2
+        idx = xp.take(xp.argpartition(x, k, axis=axis), [k], axis=axis)
+        return xp.where(has, isn.argmax(axis=axis, keepdims=True), idx)
+    # NaNs sort last; the lower median of the valid prefix of each slice
+    s = xp.argsort(x, axis=axis, kind="stable")
+    nn = (~isn).sum(axis=axis, keepdims=True)
+    return xp.take_along_axis(s, xp.where(nn > 0, (nn - 1) // 2, 0), axis)
 
 
 def _median(fname, input, dim, keepdim, out, ignore_nan):
