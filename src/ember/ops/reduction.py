@@ -315,11 +315,11 @@ def _excl_products(xp, x, axis):
     n = x.shape[axis]
     if n == 0:
         return x.copy()
-    one = xp.ones_like(xp.take(x, [0], axis=axis))
+    one = xp.ones_like(xp.take(x, xp.arange(1), axis=axis))
     c = xp.cumprod(x, axis=axis)
-    left = xp.concatenate([one, xp.take(c, range(n - 1), axis=axis)], axis=axis)
+    left = xp.concatenate([one, xp.take(c, xp.arange(n - 1), axis=axis)], axis=axis)
     rc = xp.flip(xp.cumprod(xp.flip(x, axis), axis=axis), axis)
-    right = xp.concatenate([xp.take(rc, range(1, n), axis=axis), one], axis=axis)
+    right = xp.concatenate([xp.take(rc, xp.arange(1, n), axis=axis), one], axis=axis)
     return left * right
 
 
@@ -1123,11 +1123,11 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if 0 < k < n // 2:
         # partition first, then order only the k selected elements
         part = xp.argpartition(xa, n - k if largest else k - 1, axis=axis)
-        part = xp.take(part, range(n - k, n) if largest else range(k), axis=axis)
+        part = xp.take(part, xp.arange(n - k, n) if largest else xp.arange(k), axis=axis)
         sel = xp.take_along_axis(xa, part, axis)
         idx = xp.take_along_axis(part, _argsort(xp, sel, axis, largest), axis)
     else:
-        idx = xp.take(_argsort(xp, xa, axis, largest), range(k), axis=axis)
+        idx = xp.take(_argsort(xp, xa, axis, largest), xp.arange(k), axis=axis)
     idx = idx.astype(np.int64, copy=False)
     v = _take(t, idx, axis, "TopkBackward0")
     return _out2(out, _unlift(rt, rt(v, _make(idx)), zero_d), rt)
