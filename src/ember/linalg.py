@@ -1,5 +1,49 @@
-"""The ``ember.linalg`` namespace (definitions live in ``ember.ops.linalg``)."""
+"""The ``ember.linalg`` namespace (``torch.linalg``); the definitions live in ``ember.ops.linalg``."""
 
 from __future__ import annotations
 
-from .ops.linalg import *  # noqa: F401,F403
+from .ops.linalg import (  # noqa: F401
+    LinAlgError,
+    __all__,  # noqa: F401
+    cholesky,
+    cholesky_ex,
+    cond,
+    cross,
+    det,
+    diagonal,
+    eig,
+    eigh,
+    eigvals,
+    eigvalsh,
+    householder_product,
+    inv,
+    inv_ex,
+    ldl_factor,
+    ldl_factor_ex,
+    ldl_solve,
+    lstsq,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
+    matmul,
+    matrix_exp,
+    matrix_norm,
+    matrix_power,
+    matrix_rank,
+    multi_dot,
+    norm,
+    pinv,
+    qr,
+    slogdet,
+    solve,
+    solve_ex,
+    solve_triangular,
+    svd,
+    svdvals,
+    tensorinv,
+    tensorsolve,
+    vander,
+    vecdot,
+    vector_norm,
+)
