@@ -222,9 +222,7 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        t = _make(self._data)
-        t._base = _root(self)
-        return t
+        return self.detach()
 
     @data.setter
     def data(self, value):
@@ -283,7 +281,8 @@ class Tensor:
     def detach(self) -> Tensor:
         """A tensor sharing this one's data, cut from the graph."""
         t = _make(self._data)
-        t._base = _root(self)
+        t._base = _root(self)  # shares the version counter, but is not a differentiable view
+        t._extra = {"detached": True}
         return t
 
     def detach_(self) -> Tensor:
@@ -431,6 +430,8 @@ class Tensor:
                 "ByteTensor": D.uint8, "BoolTensor": D.bool_, "BFloat16Tensor": D.bfloat16,
             }
             dtype = table.get(name) or D.to_dtype(name)
+        elif isinstance(getattr(dtype, "_dtype", None), D.dtype):  # FloatTensor & co
+            dtype = dtype._dtype
         return self.to(dtype)
 
     def float(self):
