@@ -342,7 +342,14 @@ def t(input) -> Tensor:
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return transpose(input, 0, 1 if nd == 2 else 0)
+    r = as_view(input, input._data.T if nd == 2 else input._data.view())
+    if needs_grad(input):
+        record(r, "TBackward0", _t_rule, (input,))
+    return r
+
+
+def _t_rule(ctx, g):
+    return t(g)
 
 
 @defop
