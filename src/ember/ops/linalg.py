@@ -517,12 +517,18 @@ def _slogdet(fname, A):
 
 
 def _slogdet_rule(ctx, grads):
-    _, g_labs = grads
+    g_sign, g_labs = grads
     (A,) = ctx.inputs
-    if g_labs is None:
+    complex_in = A._data.dtype.kind == "c"
+    if g_labs is None and (g_sign is None or not complex_in):
         return None
-    gA = _scalar_mat(g_labs) * _mH(_inv("linalg.inv", A)[0])
-    return gA
+    g = g_labs
+    if complex_in and g_sign is not None:
+        # the sign moves only with the phase: d sign = i Im(tr(A^-1 dA)) sign
+        w = _const(ctx._sign).conj() * g_sign
+        t = 0.5 * (w - w.conj())  # i Im(w)
+        g = t if g is None else g + t
+    return _scalar_mat(g) * _mH(_inv("linalg.inv", A)[0])
 
 
 def slogdet(A: Tensor, *, out=None):
@@ -1647,13 +1653,6 @@ def _chain(ts, split, i, j):
         return ts[i]
     k = split[i][j]
     return _chain(ts, split, i, k) @ _chain(ts, split, k + 1, j)
-
-
-def chain_matmul(*matrices, out=None) -> Tensor:  # ember.chain_matmul is registered in ops/matmul.py
-    """Product of two or more matrices in the cheapest order (prefer ``linalg.multi_dot``)."""
-    if len(matrices) == 1:
-        return matrices[0]
-    return multi_dot(matrices, out=out)
 
 
 # ---------------------------------------------------------------------------- norms
