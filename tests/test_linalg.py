@@ -78,6 +78,8 @@ DIRECT = [
     ("linalg.det", lambda lib, a: lib.linalg.det(a), [wc(2, 3, 4)]),
     ("det", lambda lib, a: lib.det(a), [wc(4)]),
     ("Tensor.det", lambda lib, a: a.det(), [rnd(3, 3)]),
+    ("det singular", lambda lib, a: lib.linalg.det(a * lib.tensor([1.0, 1.0, 0.0], dtype=a.dtype)), [rnd(2, 3, 3)]),
+    ("det rank-1", lambda lib, a: lib.linalg.det(a[..., :1] @ a[..., :1, :]), [rnd(3, 3)]),
     ("linalg.slogdet", lambda lib, a: lib.linalg.slogdet(a), [rnd(2, 4, 4)]),
     ("slogdet", lambda lib, a: lib.slogdet(a), [wc(3)]),
     ("logdet", lambda lib, a: lib.logdet(a), [spd(2, 3)]),
@@ -344,15 +346,21 @@ COMPLEX = [
     ("slogdet", lambda lib, x: lib.linalg.slogdet(x), [crnd(2, 3, 3, shift=3)]),
     ("logdet", lambda lib, x: lib.logdet(x), [crnd(3, 3, shift=3)]),
     ("solve", lambda lib, x, y: lib.linalg.solve(x, y), [crnd(3, 3, shift=3), crnd(2, 3, 2)]),
-    ("solve_triangular", lambda lib, x, y: lib.linalg.solve_triangular(x, y, upper=False), [crnd(3, 3, shift=3),
-                                                                                           crnd(3, 2)]),
+    (
+        "solve_triangular",
+        lambda lib, x, y: lib.linalg.solve_triangular(x, y, upper=False),
+        [crnd(3, 3, shift=3), crnd(3, 2)],
+    ),
     ("cholesky", lambda lib, x: lib.linalg.cholesky(x @ x.mH), [crnd(2, 3, 3, shift=3)]),
     ("cholesky upper", lambda lib, x: lib.linalg.cholesky(x @ x.mH, upper=True), [crnd(3, 3, shift=3)]),
     ("eigvalsh", lambda lib, x: lib.linalg.eigvalsh(x + x.mH), [crnd(2, 3, 3)]),
     ("eigh vectors", lambda lib, x: _absw(lib, lib.linalg.eigh(x + x.mH)[1], 1), [crnd(3, 3)]),
     ("svdvals", lambda lib, x: lib.linalg.svdvals(x), [crnd(2, 4, 3)]),
-    ("svd vectors", lambda lib, x: (lambda r: _absw(lib, r[0], 2) + _absw(lib, r[2], 3))(
-        lib.linalg.svd(x, full_matrices=False)), [crnd(3, 3)]),
+    (
+        "svd vectors",
+        lambda lib, x: (lambda r: _absw(lib, r[0], 2) + _absw(lib, r[2], 3))(lib.linalg.svd(x, full_matrices=False)),
+        [crnd(3, 3)],
+    ),
     ("qr", lambda lib, x: lib.linalg.qr(x), [crnd(2, 4, 3)]),
     ("qr wide", lambda lib, x: lib.linalg.qr(x), [crnd(2, 4)]),
     ("pinv", lambda lib, x: lib.linalg.pinv(x), [crnd(4, 3)]),
@@ -361,12 +369,14 @@ COMPLEX = [
     ("vector_norm 3", lambda lib, x: lib.linalg.vector_norm(x, 3), [crnd(4)]),
     ("matrix_norm nuc", lambda lib, x: lib.linalg.matrix_norm(x, "nuc"), [crnd(3, 3)]),
     ("lu_factor", lambda lib, x: lib.linalg.lu_factor(x), [crnd(2, 3, 3)]),
-    ("lu_solve", lambda lib, x, y: lib.linalg.lu_solve(*lib.linalg.lu_factor(x), y), [crnd(3, 3, shift=3),
-                                                                                       crnd(3, 2)]),
+    ("lu_solve", lambda lib, x, y: lib.linalg.lu_solve(*lib.linalg.lu_factor(x), y), [crnd(3, 3, shift=3), crnd(3, 2)]),
     ("eig", lambda lib, x: (lambda r: _absw(lib, r[0], 4) + _absw(lib, r[1], 5))(lib.linalg.eig(x)), [crnd(3, 3)]),
     ("eigvals", lambda lib, x: lib.linalg.eigvals(x), [crnd(3, 3)]),
-    ("cholesky_solve", lambda lib, x, y: lib.cholesky_solve(y, lib.linalg.cholesky(x @ x.mH)),
-     [crnd(3, 3, shift=3), crnd(3, 2)]),
+    (
+        "cholesky_solve",
+        lambda lib, x, y: lib.cholesky_solve(y, lib.linalg.cholesky(x @ x.mH)),
+        [crnd(3, 3, shift=3), crnd(3, 2)],
+    ),
     ("householder", lambda lib, x, t: lib.linalg.householder_product(x, t), [crnd(4, 3), crnd(2)]),
     ("cross", lambda lib, x, y: lib.linalg.cross(x, y), [crnd(2, 3), crnd(2, 3, seed=5)]),
     ("vecdot", lambda lib, x, y: lib.linalg.vecdot(x, y), [crnd(2, 3), crnd(2, 3, seed=5)]),
@@ -638,6 +648,15 @@ GRADCHECK = [
     ("diagonal", lambda lib, a: lib.linalg.diagonal(a, offset=1), [(3, 4)], True),
     ("triangular_solve", _wcin(lambda lib, a, b: lib.triangular_solve(b, a, upper=False)[0]), [(3, 3), (3, 2)], False),
     ("pinverse", lambda lib, a: lib.pinverse(a), [(3, 2)], False),
+    ("tensorsolve", _wcin(lambda lib, a, b: lib.linalg.tensorsolve(a.reshape(2, 2, 4), b)), [(4, 4), (2, 2)], False),
+    ("vecdot", lambda lib, a, b: lib.linalg.vecdot(a, b), [(2, 3), (3,)], False),
+    ("lu_unpack", lambda lib, a: lib.lu_unpack(*lib.linalg.lu_factor(a))[1:], [(2, 3)], False),
+    ("svd classic", lambda lib, a: (lambda r: (r.S, r.U @ r.V.mT))(lib.svd(a)), [(3, 2)], False),
+    ("inverse", _wcin(lambda lib, a: lib.inverse(a)), [(3, 3)], False),
+    ("cholesky_ex", _sym_in(lambda lib, a: lib.linalg.cholesky_ex(a)[0]), [(3, 3)], False),
+    ("solve_ex", _wcin(lambda lib, a, b: lib.linalg.solve_ex(a, b)[0]), [(3, 3), (3,)], False),
+    ("norm", lambda lib, a: lib.linalg.norm(a, dim=(0, 1)), [(2, 3)], False),
+    ("matrix_norm inf", lambda lib, a: lib.linalg.matrix_norm(a, math.inf), [(2, 3)], False),
 ]
 
 
@@ -938,3 +957,8 @@ def test_out_argument():
     ember.linalg.vector_norm(ember.tensor(a), out=e)
     torch.linalg.vector_norm(torch.tensor(a), out=t)
     assert_same(e, t, **TOL64)
+
+
+def test_ldl_needs_scipy(no_scipy):
+    with pytest.raises(RuntimeError, match="SciPy"):
+        ember.linalg.ldl_factor(ember.eye(3, dtype=ember.float64))

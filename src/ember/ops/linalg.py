@@ -148,9 +148,14 @@ def _prefix(batch_shape, flat_index):
     return f"(Batch element {flat_index}): " if len(batch_shape) else ""
 
 
+def _host(arr):
+    """A NumPy view of a (small) bookkeeping array: pivots, info codes."""
+    return arr if type(arr) is _ndarray else (arr.get() if hasattr(arr, "get") else np.asarray(arr))
+
+
 def _first_bad(info):
     """Flat index and value of the first non-zero entry of an info array (or None)."""
-    flat = np.asarray(info).reshape(-1)
+    flat = _host(info).reshape(-1)
     nz = np.flatnonzero(flat)
     if nz.size == 0:
         return None
@@ -383,7 +388,7 @@ def _lu_batch(a):
 
 def _perm_from_pivots(piv, m):
     """Row permutation from LAPACK pivots: ``(P^T A)[i] = A[perm[i]]``."""
-    piv = np.asarray(piv)
+    piv = _host(piv)
     bs, k = piv.shape[:-1], piv.shape[-1]
     flat = piv.reshape(-1, k).astype(np.int64) - 1
     B = flat.shape[0]
@@ -403,6 +408,12 @@ def _perm_matrix(perm, npdt):
     PT = np.zeros(perm.shape + (m,), npdt)
     np.put_along_axis(PT, perm[..., None], 1, axis=-1)
     return np.swapaxes(PT, -1, -2).copy()
+
+
+def _perm_tensor(pivots, m, like):
+    """``P`` from LAPACK pivots as a constant tensor on ``like``'s device and dtype."""
+    P = _perm_matrix(_perm_from_pivots(pivots, m), like.dtype)
+    return _make(P if type(like) is _ndarray else xp_of(like).asarray(P))
 
 
 # ---------------------------------------------------------------------------- inverse
@@ -1304,7 +1315,7 @@ def _lu_factor_rule(ctx, g):
     d = LU._data
     m, n = d.shape[-2:]
     k = min(m, n)
-    P = _const(_perm_matrix(_perm_from_pivots(ctx._piv, m), d.dtype))
+    P = _perm_tensor(ctx._piv, m, d)
     if m == n:
         L = _tri(LU, -1, False) + _eye_like(LU)
         U = _tri(LU, 0, True)
@@ -1367,8 +1378,7 @@ def _unpack(LU: Tensor, pivots, unpack_data=True, unpack_pivots=True):
     k = min(m, n)
     xp = xp_of(d)
     if unpack_pivots:
-        piv = pivots._data if isinstance(pivots, Tensor) else np.asarray(pivots)
-        P = _make(_perm_matrix(_perm_from_pivots(piv, m), d.dtype))
+        P = _perm_tensor(pivots._data if isinstance(pivots, Tensor) else pivots, m, d)
     else:
         P = _make(xp.zeros((0,), d.dtype))
     if unpack_data:
@@ -1400,7 +1410,7 @@ def _lu_solve(LU, pivots, B, left=True, adjoint=False):
         raise RuntimeError(f"{fname}: The input tensor B must have at least 2 dimensions.")
     if not left:
         return _mH(_lu_solve(LU, pivots, _mH(B), True, not adjoint))
-    P = _const(_perm_matrix(_perm_from_pivots(pivots._data, d.shape[-1]), d.dtype))
+    P = _perm_tensor(pivots._data, d.shape[-1], d)
     if not adjoint:
         y = _solve_tri(fname, LU, _mH(P) @ B, False, True, True)
         return _solve_tri(fname, LU, y, True)
