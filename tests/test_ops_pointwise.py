@@ -181,6 +181,15 @@ def test_unary_out():
 
     compare(fn, F((3, 4), grad=False))
 
+    def fn2(lib, a, b):
+        o, ob, oc = lib.empty(0), lib.empty(0, dtype=lib.bool), lib.empty(3, 4)
+        r = (lib.add(a, b, alpha=2, out=o), lib.lt(a, b, out=ob), lib.clamp(a, -0.5, 0.5, out=oc))
+        assert r[0] is o and r[1] is ob and r[2] is oc
+        return r
+
+    compare(fn2, F((3, 4), grad=False), F((4,), grad=False))
+    raises_same(lambda lib, a: lib.exp(a, out=lib.empty(3, dtype=lib.int64)), F((3,), grad=False))
+
 
 # ---------------------------------------------------------------------------- unary ops with options
 def test_round_decimals():
@@ -589,6 +598,10 @@ def test_heaviside():
     vals = np.array([-1.0, 0.0, 2.0, 0.0], np.float32)
     compare(lambda lib, a, b: lib.heaviside(a, b), A(vals, grad=False), A(np.array([0.5], np.float32), grad=False))
     compare(lambda lib, a, b: lib.heaviside(a, b), A(np.array([-1, 0, 3])), A(np.array([7])))
+    for sa, sb in BIN_SHAPES:
+        compare(lambda lib, a, b: lib.heaviside(a.round(), b), F(sa, grad=False), F(sb, grad=False))
+    compare(lambda lib, a, b: lib.heaviside(a, b), I((3, 4), -1, 2), I((4,), 5, 9))
+    compare(lambda lib, a, b: lib.heaviside(a, b), B((3, 4)), B((3, 1)))
     compare(lambda lib, a, b: a.detach().clone().heaviside_(b), A(vals), A(np.float32(0.25), grad=False))
     raises_same(lambda lib, a, b: lib.heaviside(a, b), F((3,)), F((3,), dtype="float64"))
     raises_same(lambda lib, a, b: lib.heaviside(a, b).sum().backward(), F((3,)), F((3,)))
@@ -658,6 +671,8 @@ def test_lerp():
             compare(lambda lib, a, b: lib.lerp(a, b, w), F(sa), F(sb))
         check_gradcheck(lambda lib, a, b: lib.lerp(a, b, w), F((2, 3)), F((3,)), second=True)
     compare(lambda lib, a, b, w: lib.lerp(a, b, w), F((3, 4)), F((4,)), F((3, 1), low=-0.5, high=1.5))
+    compare(lambda lib, a, b, w: lib.lerp(a, b, w), F((0, 3)), F((3,)), F((3,)))
+    compare(lambda lib, a, b: lib.lerp(a, b, 0.25), F((3, 4), nc=True), F((3, 4), nc=True))
     compare(lambda lib, a, b, w: a.lerp(b, w), F((3, 4)), F((3, 4)), F((), low=0, high=1, dtype="float64"))
     compare(lambda lib, a, b: a.detach().clone().lerp_(b, 0.7), F((3, 4)), F((4,)))
     check_gradcheck(lambda lib, a, b, w: lib.lerp(a, b, w), F((2, 3)), F((3,)), F((2, 1)), second=True)
@@ -707,6 +722,7 @@ def test_masked_fill():
     raises_same(lambda lib, x, m, v: x.masked_fill(m, v), F((3,)), B((3,)), F((1,)))
     raises_same(lambda lib, x, m: x.masked_fill_(m, 1.0), F((3,), grad=False), B((2, 3)))
     raises_same(lambda lib, x, m: x.masked_fill(m, 1.0), F((3,)), B((4,)))
+    raises_same(lambda lib, x, m: x.masked_fill(m, 300), I((3,), 0, 4, "int8"), B((3,)))
 
 
 # ---------------------------------------------------------------------------- isclose / allclose / equal

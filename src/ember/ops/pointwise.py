@@ -26,6 +26,8 @@ from ._core import (
 )
 
 _ndarray = np.ndarray
+_BF16 = D.bfloat16.np
+_LOWP = tuple(d for d in (np.dtype(np.float16), _BF16) if d is not None)
 _SCALARS = (int, float, bool, complex)
 _bmax, _bmin, _babs = builtins.max, builtins.min, builtins.abs
 
@@ -36,6 +38,11 @@ def _xp(a):
 
 def _xp2(x, y):
     return _xp(x) if hasattr(x, "dtype") else _xp(y)
+
+
+def _kind(npdt) -> str:
+    """The dtype's kind letter, with bfloat16 (a NumPy void type) counted as floating ("f")."""
+    return "f" if npdt == _BF16 else npdt.kind
 
 
 def _fdt():
@@ -171,13 +178,17 @@ def unary(
         if not isinstance(input, Tensor):
             _check_tensor(name, input)
         x = input._data
-        k = x.dtype.kind
+        k = _kind(x.dtype)
         if k in reject:
             _not_impl(kn, x.dtype)
         if floating and k in "biu":
             x = x.astype(_fdt())
         xp = np if type(x) is _ndarray else xp_of(x)
-        if quiet:
+        if floating and x.dtype in _LOWP:
+            # half precision: compute in float32 and round once, as PyTorch does
+            with np.errstate(all="ignore"):
+                r = _make(kernel(xp, x.astype(np.float32)).astype(x.dtype))
+        elif quiet:
             with np.errstate(all="ignore"):
                 r = _make(kernel(xp, x))
         else:
@@ -221,14 +232,17 @@ def binary(
             if tensors == "both":
                 _check_tensor(name, other, "other", 2)
         x, y, rdt = bin_args(input, other)
-        if rdt.kind in reject:
+        rk = _kind(rdt)
+        if rk in reject:
             _not_impl(kn, rdt)
-        if floating and rdt.kind in "biu":
+        if floating and rk in "biu":
             fdt = _fdt()
             x = x.astype(fdt) if hasattr(x, "astype") else x
             y = y.astype(fdt) if hasattr(y, "astype") else y
         r = _make((_runq if quiet else _run)(kernel, _xp2(x, y), x, y))
-        if rule is not None and needs_grad(input, other) and r._data.dtype.kind in "fc":
+        if r._data.dtype != rdt and rk in "fc":
+            r = _make(r._data.astype(rdt))
+        if rule is not None and needs_grad(input, other) and _kind(r._data.dtype) in "fc":
             node = record(r, gname, rule, (input, other))
             node.save_output(r)
             set_meta(node, r._data, input, other)
@@ -259,7 +273,8 @@ def add(input, other, *, alpha=1, out=None):
             y = y * alpha
             if hasattr(y, "dtype") and y.dtype != rdt:
                 y = y.astype(rdt)
-    r = _make(_run(_add_k, None, x, y))
+    d = _run(_add_k, None, x, y)
+    r = _make(d if d.dtype == rdt else d.astype(rdt))
     if needs_grad(input, other):
         node = record(r, "AddBackward0", _add_rule, (input, other))
         node._alpha = alpha
@@ -304,7 +319,8 @@ def sub(input, other, *, alpha=1, out=None):
             y = y * alpha
             if hasattr(y, "dtype") and y.dtype != rdt:
                 y = y.astype(rdt)
-    r = _make(_run(_sub_k, None, x, y))
+    d = _run(_sub_k, None, x, y)
+    r = _make(d if d.dtype == rdt else d.astype(rdt))
     if needs_grad(input, other):
         node = record(r, "SubBackward0", _sub_rule, (input, other))
         node._alpha = alpha
@@ -334,7 +350,8 @@ def _mul_rule(ctx, g):
 def mul(input, other, *, out=None):
     """``input * other`` with broadcasting and type promotion."""
     x, y, rdt = bin_args(input, other)
-    r = _make(_run(_mul_k, None, x, y))
+    d = _run(_mul_k, None, x, y)
+    r = _make(d if d.dtype == rdt else d.astype(rdt))
     if needs_grad(input, other):
         node = record(r, "MulBackward0", _mul_rule, (input, other))
         set_meta(node, r._data, input, other)
@@ -351,10 +368,11 @@ def div(input, other, *, rounding_mode=None, out=None):
     x, y, rdt = bin_args(input, other)
     if rounding_mode is None:
         if rdt.kind in "biu":
-            fdt = _fdt()
-            x = x.astype(fdt) if hasattr(x, "astype") else x
-            y = y.astype(fdt) if hasattr(y, "astype") else y
-        r = _make(_runq(_div_k, None, x, y))
+            rdt = _fdt()
+            x = x.astype(rdt) if hasattr(x, "astype") else x
+            y = y.astype(rdt) if hasattr(y, "astype") else y
+        d = _runq(_div_k, None, x, y)
+        r = _make(d if d.dtype == rdt else d.astype(rdt))
         if needs_grad(input, other):
             node = record(r, "DivBackward0", _div_rule, (input, other))
             set_meta(node, r._data, input, other)
@@ -366,7 +384,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rdt == np.bool_:
         _not_impl("div_" + rounding_mode + "_cpu", rdt)
     r = _make(_int_div(x, y, rdt, trunc=rounding_mode == "trunc"))
-    if needs_grad(input, other) and r._data.dtype.kind == "f":
+    if needs_grad(input, other) and _kind(r._data.dtype) == "f":
         node = record(r, "DivBackward1", _zero_rule2, (input, other))
         set_meta(node, r._data, input, other)
     return r if out is None else write_out(out, r)
@@ -436,7 +454,7 @@ def remainder(input, other, *, out=None):
     """Python-style modulus: the result has the sign of ``other``."""
     x, y, rdt = _mod_args("remainder", input, other)
     r = _make(_runq(lambda xp, a, b: xp.remainder(a, b), _xp2(x, y), x, y))
-    if needs_grad(input, other) and rdt.kind == "f":
+    if needs_grad(input, other) and _kind(rdt) == "f":
         # PyTorch has no derivative for a Python number divided by a tensor
         scal = not isinstance(input, Tensor)
         node = record(
@@ -461,7 +479,7 @@ def fmod(input, other, *, out=None):
     _check_tensor("fmod", input)
     x, y, rdt = _mod_args("fmod", input, other)
     r = _make(_runq(lambda xp, a, b: xp.fmod(a, b), _xp2(x, y), x, y))
-    if needs_grad(input, other) and rdt.kind == "f":
+    if needs_grad(input, other) and _kind(rdt) == "f":
         node = record(r, "FmodBackward0", _fmod_rule, (input, other))
         set_meta(node, r._data, input, other)
     return r if out is None else write_out(out, r)
@@ -922,7 +940,7 @@ def round(input, *, decimals=0, out=None):
 def _sign_k(xp, x):
     if x.dtype == np.bool_:
         return x.copy()
-    if x.dtype.kind == "f":
+    if _kind(x.dtype) == "f":
         # NaN has sign 0, as in PyTorch
         r = (x > 0).astype(x.dtype)
         r -= x < 0
@@ -1079,7 +1097,7 @@ def lerp(input, end, weight, *, out=None):
     if s.dtype != e.dtype:
         raise RuntimeError(f"expected dtype {_c_name(s.dtype)} for `end` but got dtype {_c_name(e.dtype)}")
     wt = isinstance(weight, Tensor)
-    if s.dtype.kind not in "fc":
+    if _kind(s.dtype) not in "fc":
         _not_impl("lerp_kernel_tensor" if wt else "lerp_kernel_scalar", s.dtype)
     xp = _xp(s)
     if wt:
@@ -1091,7 +1109,11 @@ def lerp(input, end, weight, *, out=None):
         w = weight
 
     def k(xp, s, e, w):
+        # two forms, each exact at its end: start + w * d for |w| < 0.5, end - (1 - w) * d otherwise
         d = e - s
+        if not hasattr(w, "dtype"):
+            r = s + w * d if _babs(w) < 0.5 else e - d * (1 - w)
+            return r.astype(s.dtype, copy=False)
         lo = s + w * d
         hi = e - d * (1 - w)
         return xp.where(xp.abs(w) < 0.5, lo, hi).astype(s.dtype, copy=False)
@@ -1502,7 +1524,7 @@ def bitwise_not(input, *, out=None):
     """Elementwise NOT of bool/integer tensors (``~``)."""
     _check_tensor("bitwise_not", input)
     x = input._data
-    if x.dtype.kind in "fc":
+    if _kind(x.dtype) in "fc":
         _not_impl("bitwise_not_cpu", x.dtype)
     r = _make(_xp(x).invert(x))
     return r if out is None else write_out(out, r)
@@ -1528,7 +1550,10 @@ def masked_fill(input, mask, value) -> Tensor:
     else:
         if isinstance(value, complex) and x.dtype.kind != "c":
             raise RuntimeError("value cannot be converted to type without overflow")
-        v = np.asarray(value).astype(x.dtype)
+        try:
+            v = x.dtype.type(value)
+        except OverflowError:
+            raise RuntimeError(f"value cannot be converted to type {_c_name(x.dtype)} without overflow") from None
     xp = _xp(x)
     r = _make(_run(lambda xp, m, v, x: xp.where(m, v, x), xp, m, v, x))
     if needs_grad(input, value):
