@@ -51,9 +51,10 @@ class _Index:
     where the first advanced index was when the advanced indices are adjacent, else in front (the
     rule PyTorch and NumPy share)."""
 
-    __slots__ = ("basic", "adv", "vshape", "bshape", "pos", "front", "rshape", "_lin")
+    __slots__ = ("basic", "adv", "vshape", "bshape", "pos", "front", "rshape", "_lin", "empty")
 
     def __init__(self, basic, adv, vshape, bshape=()):
+        self.empty = False
         self.basic = basic
         self.adv = adv
         self.vshape = vshape
@@ -94,6 +95,8 @@ class _Index:
         v = arr[self.basic] if self.basic is not None else arr[...]
         if not self.adv:
             return v
+        if self.empty:
+            return xp_of(arr).zeros(self.rshape, dtype=arr.dtype)
         return v[self._tuple_for(arr)]
 
     def _tuple_for(self, arr):
@@ -107,6 +110,8 @@ class _Index:
 
     def set(self, arr, vals):
         """``arr[index] = vals`` in place (the last write wins for repeated positions)."""
+        if self.empty:
+            return
         v = self.view(arr)
         if self.adv:
             v[self._tuple_for(arr)] = vals
@@ -128,6 +133,8 @@ class _Index:
 
     def add(self, arr, vals):
         """``arr[index] += vals`` in place, summing repeated positions."""
+        if self.empty:
+            return
         v = self.view(arr)
         if not self.adv:
             v += vals
@@ -371,7 +378,7 @@ def _parse(index, shape, *, tensor_list=False) -> _Index:
             din += k
         elif kind == "bool":
             basic.append(None)
-            adv.append((len(vshape), np.zeros(1 if it else 0, np.int64)))
+            adv.append((len(vshape), np.zeros(1 if it else 0, np.int64), None))
             vshape.append(1)
             trivial = False
         elif kind == "mask":
@@ -385,15 +392,14 @@ def _parse(index, shape, *, tensor_list=False) -> _Index:
                     )
             nz = np.nonzero(it)
             for j in range(k):
-                adv.append((len(vshape), nz[j]))
+                adv.append((len(vshape), nz[j], None))
                 vshape.append(shape[din + j])
             basic.extend([slice(None)] * k)
             din += k
-        else:  # int array
-            n = shape[din]
-            adv.append((len(vshape), _check_range(it, n, len(vshape))))
+        else:  # int array (range-checked below, once the broadcast shape is known)
+            adv.append((len(vshape), it, shape[din]))
             basic.append(slice(None))
-            vshape.append(n)
+            vshape.append(shape[din])
             din += 1
     vshape.extend(shape[din:])
     if trivial:
@@ -403,13 +409,20 @@ def _parse(index, shape, *, tensor_list=False) -> _Index:
         basic_t = tuple(basic)
     if adv:
         try:
-            bshape = np.broadcast_shapes(*[a.shape for _, a in adv])
+            bshape = tuple(np.broadcast_shapes(*[a.shape for _, a, _ in adv]))
         except ValueError:
-            shapes = ", ".join(str(list(a.shape)) for _, a in adv)
+            shapes = ", ".join(str(list(a.shape)) for _, a, _ in adv)
             raise IndexError(
                 f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
             ) from None
-        return _Index(basic_t, tuple(adv), tuple(vshape), tuple(bshape))
+        ix = _Index(basic_t, tuple((p, a) for p, a, _ in adv), tuple(vshape), bshape)
+        if 0 not in bshape and any(vshape[p] == 0 for p, _, _ in adv):
+            raise IndexError("index is out of bounds for dimension with size 0")
+        if 0 in ix.rshape:  # nothing is read or written: PyTorch checks no index value then
+            ix.empty = True
+        else:
+            ix.adv = tuple((p, a if n is None else _check_range(a, n, p)) for p, a, n in adv)
+        return ix
     return _Index(basic_t, (), tuple(vshape))
 
 
