@@ -96,6 +96,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None
                     if g._data.shape != shape:
                         g = sum_to_shape(g, shape)
                     if g._data.dtype != npdt:
+                        if g._data.dtype.kind == "c" and npdt.kind != "c":
+                            g = g.real  # a real input's gradient is the real part
                         g = g.to(_dt(npdt))
                 nxt, nr = e
                 b = buffers.get(nxt)

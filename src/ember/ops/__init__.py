@@ -47,7 +47,7 @@ def install():
     for dunder, opname in unary.items():
         if opname in METHODS:
             setattr(Tensor, dunder, METHODS[opname])
-    Tensor.__pos__ = lambda self: self
+    Tensor.__pos__ = FUNCTIONS.get("positive", lambda self: self)
     Tensor.__getitem__ = indexing.getitem
     Tensor.__setitem__ = indexing.setitem
     Tensor.T = property(shape.prop_T)
