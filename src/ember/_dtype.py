@@ -102,9 +102,10 @@ def get_default_dtype() -> dtype:
 
 def set_default_dtype(d: dtype) -> None:
     """Set the default floating dtype (float32 or float64, as in PyTorch)."""
-    d = to_dtype(d)
-    if d._cat != _FLOAT or d not in (float32, float64, float16, bfloat16):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+    if d._cat != _FLOAT:
+        raise TypeError("only floating-point types are supported as the default type")
     _default.float = d
 
 

@@ -143,14 +143,17 @@ def result_dtype(*args) -> D.dtype:
             scal = dt if scal is None else D._PROMO[(scal, dt)]
     res = dim_t
     if zero_t is not None:
-        if res is None or zero_t._cat > res._cat:
-            res = zero_t if res is None else (zero_t if zero_t._cat > res._cat else res)
+        if res is None:
+            res = zero_t
+        elif zero_t._cat > res._cat:
+            # a complex 0-d tensor keeps a floating tensor's precision (float32 -> complex64)
+            res = res.to_complex() if zero_t._cat == D._COMPLEX and res._cat == D._FLOAT else zero_t
     if scal is not None:
         if res is None:
             res = scal
         elif scal._cat > res._cat:
             if scal._cat == D._COMPLEX:
-                res = D.complex128 if res is D.float64 else D.complex64
+                res = res.to_complex() if res._cat == D._FLOAT else scal
             elif scal._cat == D._FLOAT:
                 res = D.get_default_dtype()
             else:

@@ -1,0 +1,291 @@
+"""dtypes: promotion tables, result_type, can_cast, finfo/iinfo, the default dtype, conversions,
+and bfloat16 with and without ml_dtypes."""
+
+import itertools
+import os
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from oracle import raises_same  # noqa: E402
+
+import ember  # noqa: E402
+from ember import _dtype as D  # noqa: E402
+
+NAMES = [
+    "bool",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+]
+PAIRS = list(itertools.product(NAMES, NAMES))
+
+
+def _dt(lib, name):
+    return getattr(lib, name)
+
+
+@pytest.mark.parametrize("a", NAMES)
+def test_promote_types_all_pairs(a):
+    for b in NAMES:
+        assert str(ember.promote_types(_dt(ember, a), _dt(ember, b))) == str(
+            torch.promote_types(_dt(torch, a), _dt(torch, b))
+        ), (a, b)
+
+
+@pytest.mark.parametrize("a", NAMES)
+def test_can_cast_all_pairs(a):
+    for b in NAMES:
+        assert ember.can_cast(_dt(ember, a), _dt(ember, b)) == torch.can_cast(_dt(torch, a), _dt(torch, b)), (a, b)
+
+
+def _operand(lib, name, kind):
+    if kind == "dim":
+        return lib.ones(2, dtype=_dt(lib, name))
+    return lib.ones((), dtype=_dt(lib, name))
+
+
+def _complex32(name_a, name_b, t):
+    # PyTorch's complex32 (float16 with a complex 0-d operand) has no ember counterpart
+    return str(t) == "torch.complex32"
+
+
+@pytest.mark.parametrize("kinds", [("dim", "dim"), ("dim", "0d"), ("0d", "dim"), ("0d", "0d")])
+def test_result_type_tensors(kinds):
+    for a, b in PAIRS:
+        t = torch.result_type(_operand(torch, a, kinds[0]), _operand(torch, b, kinds[1]))
+        if _complex32(a, b, t):
+            continue
+        e = ember.result_type(_operand(ember, a, kinds[0]), _operand(ember, b, kinds[1]))
+        assert str(e) == str(t), (a, b, kinds)
+
+
+@pytest.mark.parametrize("scalar", [True, 2, -3, 2.5, 1j])
+@pytest.mark.parametrize("kind", ["dim", "0d"])
+def test_result_type_python_scalars(scalar, kind):
+    for a in NAMES:
+        t = torch.result_type(_operand(torch, a, kind), scalar)
+        if _complex32(a, None, t):
+            continue
+        assert str(ember.result_type(_operand(ember, a, kind), scalar)) == str(t), a
+        assert str(ember.result_type(scalar, _operand(ember, a, kind))) == str(
+            torch.result_type(scalar, _operand(torch, a, kind))
+        ), a
+
+
+def test_result_type_under_float64_default():
+    try:
+        torch.set_default_dtype(torch.float64)
+        ember.set_default_dtype(ember.float64)
+        for a in NAMES:
+            for s in (2.5, 1j, 3):
+                t = torch.result_type(_operand(torch, a, "dim"), s)
+                if _complex32(a, None, t):
+                    continue
+                assert str(ember.result_type(_operand(ember, a, "dim"), s)) == str(t), (a, s)
+    finally:
+        torch.set_default_dtype(torch.float32)
+        ember.set_default_dtype(ember.float32)
+
+
+FLOATS = ["float16", "bfloat16", "float32", "float64", "complex64", "complex128"]
+INTS = ["uint8", "int8", "int16", "int32", "int64"]
+
+
+@pytest.mark.parametrize("name", FLOATS)
+def test_finfo(name):
+    t, e = torch.finfo(_dt(torch, name)), ember.finfo(_dt(ember, name))
+    for f in ["bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"]:
+        assert getattr(e, f) == getattr(t, f), f
+        assert type(getattr(e, f)) is type(getattr(t, f)), f
+    assert repr(e) == repr(t)
+    assert e == ember.finfo(_dt(ember, name))
+
+
+def test_finfo_default():
+    assert repr(ember.finfo()) == repr(torch.finfo())
+
+
+@pytest.mark.parametrize("name", INTS)
+def test_iinfo(name):
+    t, e = torch.iinfo(_dt(torch, name)), ember.iinfo(_dt(ember, name))
+    for f in ["bits", "max", "min", "dtype"]:
+        assert getattr(e, f) == getattr(t, f), f
+        assert type(getattr(e, f)) is type(getattr(t, f)), f
+    assert repr(e) == repr(t)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib: lib.finfo(lib.int32),
+        lambda lib: lib.finfo(lib.bool),
+        lambda lib: lib.iinfo(lib.float32),
+        lambda lib: lib.iinfo(lib.bool),
+        lambda lib: lib.iinfo(lib.complex64),
+    ],
+)
+def test_info_errors(fn):
+    raises_same(fn)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dtype_attributes(name):
+    t, e = _dt(torch, name), _dt(ember, name)
+    for attr in ["is_floating_point", "is_complex", "itemsize", "is_signed"]:
+        assert getattr(e, attr) == getattr(t, attr), attr
+    assert str(e) == str(t) and repr(e) == repr(t)
+    assert ember.tensor([1], dtype=e).element_size() == torch.tensor([1], dtype=t).element_size()
+    assert ember.tensor([1], dtype=e).is_floating_point() == torch.tensor([1], dtype=t).is_floating_point()
+    assert ember.is_floating_point(ember.tensor([1], dtype=e)) == torch.is_floating_point(torch.tensor([1], dtype=t))
+    assert ember.is_complex(ember.tensor([1], dtype=e)) == torch.is_complex(torch.tensor([1], dtype=t))
+
+
+def test_dtype_aliases_and_real_complex():
+    for alias, name in [
+        ("float", "float32"),
+        ("double", "float64"),
+        ("half", "float16"),
+        ("long", "int64"),
+        ("int", "int32"),
+        ("short", "int16"),
+        ("cfloat", "complex64"),
+        ("cdouble", "complex128"),
+    ]:
+        assert getattr(ember, alias) is getattr(ember, name)
+    assert ember.float32.to_complex() is ember.complex64
+    assert ember.float64.to_complex() is ember.complex128
+    assert ember.complex128.to_real() is ember.float64
+
+
+def test_default_dtype():
+    assert ember.get_default_dtype() is ember.float32
+    try:
+        ember.set_default_dtype(ember.float64)
+        torch.set_default_dtype(torch.float64)
+        assert ember.get_default_dtype() is ember.float64
+        for fn in (
+            lambda lib: lib.tensor([1.0]),
+            lambda lib: lib.tensor([1j]),
+            lambda lib: lib.tensor(2.5),
+            lambda lib: lib.ones(2),
+            lambda lib: lib.tensor([1]) + 0.5,
+            lambda lib: lib.tensor([1]) / 2,
+        ):
+            assert str(fn(ember).dtype) == str(fn(torch).dtype)
+        ember.set_default_dtype(ember.float16)
+        torch.set_default_dtype(torch.float16)
+        assert str(ember.tensor([1.5]).dtype) == str(torch.tensor([1.5]).dtype)
+    finally:
+        ember.set_default_dtype(ember.float32)
+        torch.set_default_dtype(torch.float32)
+    assert ember.tensor([1.0]).dtype is ember.float32
+
+
+@pytest.mark.parametrize("bad", ["int64", "complex64", "bool"])
+def test_set_default_dtype_errors(bad):
+    raises_same(lambda lib: lib.set_default_dtype(_dt(lib, bad)))
+    raises_same(lambda lib: lib.set_default_dtype(float))
+    raises_same(lambda lib: lib.set_default_dtype("float64"))
+    assert ember.get_default_dtype() is ember.float32
+
+
+CONVERSIONS = [
+    lambda x, lib: x.to(lib.float64),
+    lambda x, lib: x.to(lib.int32),
+    lambda x, lib: x.to(lib.uint8),
+    lambda x, lib: x.to(lib.bool),
+    lambda x, lib: x.to(lib.float16),
+    lambda x, lib: x.to(lib.bfloat16),
+    lambda x, lib: x.to(lib.complex64),
+    lambda x, lib: x.to(dtype=lib.float64, copy=True),
+    lambda x, lib: x.to("cpu", lib.float64),
+    lambda x, lib: x.to(lib.tensor([1], dtype=lib.int16)),
+    lambda x, lib: x.to(lib.zeros(1, dtype=lib.float64)),
+    lambda x, lib: x.type(lib.int64),
+    lambda x, lib: x.type("torch.DoubleTensor"),
+    lambda x, lib: x.type("torch.ShortTensor"),
+    lambda x, lib: x.type(lib.IntTensor),
+    lambda x, lib: x.float(),
+    lambda x, lib: x.double(),
+    lambda x, lib: x.half(),
+    lambda x, lib: x.bfloat16(),
+    lambda x, lib: x.long(),
+    lambda x, lib: x.int(),
+    lambda x, lib: x.short(),
+    lambda x, lib: x.char(),
+    lambda x, lib: x.byte(),
+    lambda x, lib: x.bool(),
+    lambda x, lib: x.cfloat(),
+    lambda x, lib: x.cdouble(),
+]
+
+
+def _vals(t):
+    t = t.detach()
+    return (t.float() if str(t.dtype).endswith("bfloat16") else t).numpy()
+
+
+@pytest.mark.parametrize("conv", CONVERSIONS)
+@pytest.mark.parametrize("src", [[1.7, -2.7, 0.0, 3.0], [1, 0, 5, 100]])
+def test_conversions(conv, src):
+    t, e = conv(torch.tensor(src), torch), conv(ember.tensor(src), ember)
+    assert str(e.dtype) == str(t.dtype) and tuple(e.shape) == tuple(t.shape)
+    np.testing.assert_array_equal(_vals(e), _vals(t))
+
+
+def test_type_strings():
+    for src in ([1.5], [1], [True], [1j]):
+        assert ember.tensor(src).type() == torch.tensor(src).type()
+    for name in NAMES:
+        if name in ("complex64", "complex128"):
+            continue
+        assert ember.zeros(1, dtype=_dt(ember, name)).type() == torch.zeros(1, dtype=_dt(torch, name)).type()
+
+
+def test_to_same_dtype_returns_self_and_keeps_graph():
+    x = ember.tensor([1.0, 2.0])
+    assert x.to(ember.float32) is x and x.float() is x
+    y = ember.tensor([1.0, 2.0], requires_grad=True)
+    z = y.double()
+    assert z.requires_grad and z.grad_fn.name() == torch.tensor([1.0], requires_grad=True).double().grad_fn.name()
+    z.sum().backward()
+    assert y.grad.dtype is ember.float32 and y.grad.tolist() == [1.0, 1.0]
+    assert not y.long().requires_grad
+
+
+def test_bfloat16_with_ml_dtypes():
+    pytest.importorskip("ml_dtypes")
+    x = ember.tensor([1.0, 2.5, 3.3], dtype=ember.bfloat16)
+    t = torch.tensor([1.0, 2.5, 3.3], dtype=torch.bfloat16)
+    assert x.dtype is ember.bfloat16 and x.element_size() == 2
+    np.testing.assert_array_equal(x.float().numpy(), t.float().numpy())
+    np.testing.assert_array_equal((x * 2).float().numpy(), (t * 2).float().numpy())
+    assert str((x + 1).dtype) == str((t + 1).dtype)
+
+
+def test_bfloat16_without_ml_dtypes_gives_clear_error(monkeypatch):
+    monkeypatch.setattr(D.bfloat16, "np", None)
+    with pytest.raises(RuntimeError, match="ml_dtypes"):
+        ember.zeros(2, dtype=ember.bfloat16)
+    with pytest.raises(RuntimeError, match="ml_dtypes"):
+        ember.tensor([1.0], dtype=ember.bfloat16)
+    with pytest.raises(RuntimeError, match="ml_dtypes"):
+        ember.tensor([1.0]).to(ember.bfloat16)
+    with pytest.raises(RuntimeError, match="ml_dtypes"):
+        ember.arange(3.0, dtype=ember.bfloat16)
+    # the rest keeps working, including the dtype's metadata
+    assert ember.finfo(ember.bfloat16).eps == torch.finfo(torch.bfloat16).eps
+    assert ember.bfloat16.itemsize == 2
+    assert ember.tensor([1.5]).dtype is ember.float32
