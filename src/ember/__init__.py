@@ -51,3 +51,5 @@ def __getattr__(name):
                 "backends", "onnx", "func", "amp", "hub", "multiprocessing", "overrides", "library"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+from ._tensor_str import set_printoptions  # noqa: E402
