@@ -962,3 +962,10 @@ def test_out_argument():
 def test_ldl_needs_scipy(no_scipy):
     with pytest.raises(RuntimeError, match="SciPy"):
         ember.linalg.ldl_factor(ember.eye(3, dtype=ember.float64))
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (2, 5, 3)])
+def test_svd_numpy_fallback(no_scipy, shape):
+    test_svd_invariants(shape, False, "float64")
+    test_svd_invariants(shape, True, "float32")
+    test_svd_gauge_invariant_grads(shape)
