@@ -1109,6 +1109,8 @@ def _svd_arrays(a, full_matrices):
     key = (a.dtype, m, n, full_matrices)
     fns = _GESDD.get(key)
     if fns is None:
+        if len(_GESDD) > 256:
+            _GESDD.clear()
         gesdd, gesdd_lwork = sl.lapack.get_lapack_funcs(("gesdd", "gesdd_lwork"), (a[..., :1, :1],))
         work, _ = gesdd_lwork(n, m, compute_uv=1, full_matrices=int(full_matrices))
         fns = _GESDD[key] = (gesdd, int(np.real(work) * 1.01) + 64)
