@@ -150,10 +150,10 @@ class _Index:
         M = _prod(m_shape)
         R = _prod(r_shape)
         N = _prod(self.bshape)
-        if xp is not np or v.dtype.kind != "f" or 4 * N < M:
-            # integers, bools, complex, or few updates into a large tensor: one scatter pass
+        if xp is not np:
             xp.add.at(v, self._tuple_for(arr), vals)
             return
+        # one flat pass over linear positions: the advanced dims first (as rows), the rest as columns
         nb = len(self.bshape)
         if not self.front and pos[0] != 0:
             p0 = pos[0]
@@ -162,9 +162,20 @@ class _Index:
         w = vals.reshape(-1)
         if R != 1:
             lin = (lin[:, None] * R + np.arange(R)).reshape(-1)
-        acc = np.bincount(lin, weights=w, minlength=M * R).reshape(m_shape + r_shape)
-        target = v.transpose(pos + rest) if pos + rest != tuple(range(v.ndim)) else v
-        target += acc.astype(v.dtype, copy=False)
+        perm = pos + rest
+        direct = perm == tuple(range(v.ndim)) and v.flags.c_contiguous
+        if v.dtype.kind == "f" and 2 * N >= 3 * M:
+            # many updates per output element: a dense bincount (its cost is the output's size) wins
+            acc = np.bincount(lin, weights=w, minlength=M * R).astype(v.dtype, copy=False)
+            target = v if direct else v.transpose(perm)
+            target += acc.reshape(m_shape + r_shape)
+        elif direct:
+            np.add.at(v.reshape(-1), lin, w)
+        else:
+            acc = np.zeros(M * R, v.dtype)
+            np.add.at(acc, lin, w)
+            target = v.transpose(perm)
+            target += acc.reshape(m_shape + r_shape)
 
 
 def _prod(shape):
