@@ -24,10 +24,10 @@ _M64 = (1 << 64) - 1
 
 
 def _seed_value(seed) -> int:
-    try:
-        seed = int(seed)
-    except (TypeError, ValueError):
-        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}") from None
+    if type(seed) is not int:
+        if isinstance(seed, np.integer):
+            raise TypeError("an integer is required")
+        raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
     if seed < -(2**63) or seed > _M64:
         raise ValueError("Overflow when unpacking long long")
     return seed & _M64
@@ -102,6 +102,7 @@ def _rng(generator):
 
 def manual_seed(seed) -> Generator:
     """Seed the default generator (and the GPU's, when there is one); returns it."""
+    seed = int(seed)
     default_generator.manual_seed(seed)
     from . import cuda
 
