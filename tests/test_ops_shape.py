@@ -715,6 +715,13 @@ ERRORS = [
     ("combinations_neg", lambda L, x: L.combinations(x, -1), [(3,)], None),
     ("block_diag_3d", lambda L, x: L.block_diag(x), [(2, 2, 2)], None),
     ("adjoint_1d", lambda L, x: x.adjoint(), [(3,)], None),
+    ("view_no_args", lambda L, x: x.view(), [(2,)], None),
+    ("reshape_no_args", lambda L, x: x.reshape(), [(2,)], None),
+    ("expand_no_args", lambda L, x: x.expand(), [(2,)], None),
+    ("repeat_no_args", lambda L, x: x.repeat(), [(2,)], None),
+    ("permute_no_args", lambda L, x: x.permute(), [()], None),
+    ("flip_no_args", lambda L, x: x.flip(), [(2,)], None),
+    ("tile_no_args", lambda L, x: x.tile(), [(2,)], None),
 ]
 
 

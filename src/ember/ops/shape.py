@@ -30,8 +30,13 @@ def as_view(input: Tensor, arr) -> Tensor:
 
 # ---------------------------------------------------------------------------- argument helpers
 def _shape_arg(shape, fname="view"):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
+    for s in shape:
+        if type(s) is not int:
+            break
+    else:
+        return tuple(shape)
     try:
         return tuple(s.__index__() for s in shape)
     except AttributeError:
@@ -39,6 +44,13 @@ def _shape_arg(shape, fname="view"):
         raise TypeError(
             f"{fname}(): argument 'size' must be tuple of ints, but found element of type {type(bad).__name__}"
         ) from None
+
+
+def _varargs(args, fname, argname):
+    """Sizes given to a method as varargs or as one sequence; none at all is a TypeError as in PyTorch."""
+    if not args:
+        raise TypeError(f'{fname}() missing 1 required positional arguments: "{argname}"')
+    return _shape_arg(args, fname)
 
 
 def _int_seq(v):
@@ -117,6 +129,8 @@ def infer_shape(shape, numel):
 def _view_array(x, shape):
     """A view of ``x`` with ``shape``, or None when the strides make that impossible."""
     if type(x) is _ndarray:
+        if x.flags.c_contiguous:
+            return x.reshape(shape)
         try:
             return np.reshape(x, shape, copy=False)
         except ValueError:
@@ -133,7 +147,7 @@ def _reshape_rule(ctx, g):
     return g.reshape(ctx._in_shape)
 
 
-@defop(method=lambda self, *shape: reshape(self, _shape_arg(shape, "reshape")))
+@defop(method=lambda self, *shape: reshape(self, _varargs(shape, "reshape", "shape")))
 def reshape(input, shape) -> Tensor:
     """The same data with a new shape; a view when the memory layout allows it, else a copy."""
     x = input._data
@@ -193,6 +207,11 @@ def _view_method(self, *shape, dtype=None, size=None):
         return _view_dtype(self, D.to_dtype(dtype))
     if size is not None:
         shape = (size,)
+    if not shape:
+        raise TypeError(
+            "view() received an invalid combination of arguments - got (), but expected one of:\n"
+            " * (torch.dtype dtype)\n * (tuple of ints size)\n"
+        )
     return view(self, *shape)
 
 
@@ -297,7 +316,11 @@ def _perm_rule(ctx, g):
     return g.permute(ctx._inv)
 
 
-@defop(method=lambda self, *dims: permute(self, _shape_arg(dims, "permute")))
+def _permute_method(self, *dims):
+    return permute(self, _varargs(dims, "permute", "dims"))
+
+
+@defop(method=_permute_method)
 def permute(input, dims) -> Tensor:
     """A view with the dimensions reordered."""
     nd = input._data.ndim
@@ -436,10 +459,10 @@ def _expand_rule(ctx, g):
     return sum_to_shape(g, ctx._in_shape)
 
 
-def _expand_shape(in_shape, sizes, dtname="Float"):
+def _expand_shape(in_shape, sizes, npdt):
     if len(sizes) < len(in_shape):
         raise RuntimeError(
-            f"expand(torch.{dtname}Tensor{{{list(in_shape)}}}, size={list(sizes)}): the number of sizes provided "
+            f"expand(torch.{type_name(_NP2DT[npdt])}Tensor{{{list(in_shape)}}}, size={list(sizes)}): the number of sizes provided "
             f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(in_shape)})"
         )
     lead = len(sizes) - len(in_shape)
@@ -467,15 +490,36 @@ def _expand_shape(in_shape, sizes, dtname="Float"):
 
 def _expand(input, size):
     x = input._data
-    shape = _expand_shape(x.shape, _shape_arg((size,), "expand"), type_name(_NP2DT[x.dtype]))
-    r = as_view(input, xp_of(x).broadcast_to(x, shape))
+    shape = _expand_shape(x.shape, _shape_arg((size,), "expand"), x.dtype)
+    if shape == x.shape:
+        arr = x.view()
+    elif type(x) is _ndarray and x.flags.c_contiguous:
+        lead = len(shape) - x.ndim
+        strides = [0] * lead
+        overlap = False
+        for n, m, st in zip(x.shape, shape[lead:], x.strides):
+            if n == m:
+                strides.append(st)
+            else:
+                strides.append(0)
+                overlap = overlap or m > 1
+        overlap = overlap or any(m > 1 for m in shape[:lead])
+        arr = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+        if overlap or not x.flags.writeable:
+            arr.flags.writeable = False  # writes to overlapping memory must fail, as in PyTorch
+    else:
+        xp = xp_of(x)
+        arr = xp.broadcast_to(x, shape)  # read-only: writes to overlapping memory must fail
+        if not any(st == 0 and n > 1 for n, st in zip(arr.shape, arr.strides)):
+            arr = xp.lib.stride_tricks.as_strided(x, shape, arr.strides)  # no element repeats: writable
+    r = as_view(input, arr)
     if needs_grad(input):
         node = record(r, "ExpandBackward0", _expand_rule, (input,))
         node._in_shape = x.shape
     return r
 
 
-@defop(function=False, method=lambda self, *sizes: expand(self, _shape_arg(sizes, "expand")))
+@defop(function=False, method=lambda self, *sizes: expand(self, _varargs(sizes, "expand", "size")))
 def expand(input, size) -> Tensor:
     """A broadcast view of ``input`` at ``size`` (-1 keeps a dimension)."""
     return _expand(input, size)
@@ -579,14 +623,14 @@ def _repeat(input, reps):
     return r
 
 
-@defop(function=False, method=lambda self, *sizes: _repeat(self, _shape_arg(sizes, "repeat")))
+@defop(function=False, method=lambda self, *sizes: _repeat(self, _varargs(sizes, "repeat", "repeats")))
 def repeat(input, repeats) -> Tensor:
     """Tile the tensor ``repeats[i]`` times along each dimension (a copy)."""
     return _repeat(input, _shape_arg((repeats,), "repeat"))
 
 
 def _tile_method(self, *dims):
-    return tile(self, _shape_arg(dims, "tile"))
+    return tile(self, _varargs(dims, "tile", "dims"))
 
 
 @defop(method=_tile_method)
@@ -866,7 +910,7 @@ def _slice_rule(ctx, g):
 
 def _basic_view(input, idx, name):
     """A view of ``input`` at the basic index ``idx``; its gradient is scattered back into zeros."""
-    r = as_view(input, input._data[idx])
+    r = as_view(input, input._data[idx + (Ellipsis,)])
     if needs_grad(input):
         node = record(r, name, _slice_rule, (input,))
         node._idx, node._shape = idx, input._data.shape
@@ -1117,7 +1161,7 @@ def unbind(input, dim=0) -> tuple:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, x.ndim)
     pre = (slice(None),) * d
-    outs = tuple(as_view(input, x[pre + (i,)]) for i in range(x.shape[d]))
+    outs = tuple(as_view(input, x[pre + (i, Ellipsis)]) for i in range(x.shape[d]))
     if outs and needs_grad(input):
         node = record_multi(outs, "UnbindBackward0", _unbind_rule, (input,))
         node._dim = d
@@ -1130,7 +1174,7 @@ def _flip_rule(ctx, g):
 
 
 def _flip_method(self, *dims):
-    return flip(self, _shape_arg(dims, "flip"))
+    return flip(self, _varargs(dims, "flip", "dims"))
 
 
 @defop(method=_flip_method)
@@ -1145,7 +1189,10 @@ def flip(input, dims) -> Tensor:
     if x.ndim == 0 or not axes:
         r = _make(_copy_like(x))
     else:
-        r = _make(_copy_like(xp_of(x).flip(x, tuple(axes))))
+        idx = [slice(None)] * x.ndim
+        for a in axes:
+            idx[a] = slice(None, None, -1)
+        r = _make(_copy_like(x[tuple(idx)]))
     if needs_grad(input):
         node = record(r, "FlipBackward0", _flip_rule, (input,))
         node._dims = tuple(axes)
@@ -1256,6 +1303,11 @@ def triu(input, diagonal=0, *, out=None) -> Tensor:
 
 def _diag_array(x, offset, d1, d2):
     """A writable strided view of the ``offset`` diagonal of ``x`` over dims ``d1``/``d2`` (last axis)."""
+    if type(x) is _ndarray:
+        d = x.diagonal(offset, d1, d2)  # NumPy marks it read-only; it is a plain strided view
+        if x.flags.writeable:
+            d.flags.writeable = True
+        return d
     n1, n2 = x.shape[d1], x.shape[d2]
     if offset >= 0:
         length = max(0, min(n1, n2 - offset))
