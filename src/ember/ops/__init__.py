@@ -29,6 +29,13 @@ def install():
     """(Re)install every registered op on Tensor; called once ember is fully imported."""
     from .._creation import NEW_METHODS
 
+    from ._core import fast_inplace
+
+    for name, uf in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("div", "true_divide")):
+        m = METHODS.get(name + "_")
+        if m is not None and not getattr(m, "_fast", False):
+            METHODS[name + "_"] = fast_inplace(uf, m)
+            METHODS[name + "_"]._fast = True
     for name, fn in {**METHODS, **NEW_METHODS}.items():
         setattr(Tensor, name, fn)
     for dunder, opname in _BINARY.items():

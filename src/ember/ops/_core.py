@@ -446,3 +446,51 @@ __all__ = [
     "result_dtype", "to_tensor", "float_array", "sum_to_shape", "write_out", "write_into", "make_inplace",
     "type_name", "Tensor", "_make", "xp_of", "D", "STATE",
 ]
+
+
+def fast_inplace(ufunc_name, generic):
+    """``Tensor.add_`` & co. on the hot path (optimizer updates, ``+=``): when no graph is recorded,
+    ``self`` is floating and ``other`` is a same-dtype tensor broadcastable to ``self`` or a Python
+    number, write with the ufunc's ``out=``; everything else goes through the generic definition."""
+
+    def method(self, other, *args, **kwargs):
+        sd = self._data
+        if not args and sd.dtype.kind in "fc" and not (
+            STATE.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
+        ):
+            alpha = kwargs.pop("alpha", 1) if len(kwargs) == 1 and "alpha" in kwargs else (1 if not kwargs else None)
+            if alpha is not None:
+                t = type(other)
+                y = None
+                if t is float or t is int:
+                    y = other
+                elif isinstance(other, Tensor):
+                    od = other._data
+                    if od.dtype is sd.dtype and type(od) is type(sd) and (
+                        od.shape == sd.shape or od.ndim <= sd.ndim and _bcast_to(od.shape, sd.shape)
+                    ):
+                        y = od
+                if y is not None and sd.flags.writeable:
+                    if alpha != 1:
+                        y = y * alpha
+                    getattr(xp_of(sd), ufunc_name)(sd, y, out=sd)
+                    b = self._base
+                    (b if b is not None else self)._vc += 1
+                    return self
+                if alpha != 1:
+                    kwargs["alpha"] = alpha
+        return generic(self, other, *args, **kwargs)
+
+    method.__name__ = generic.__name__
+    method.__qualname__ = generic.__qualname__
+    method.__doc__ = generic.__doc__
+    return method
+
+
+def _bcast_to(src, dst):
+    n = len(dst) - len(src)
+    for i, s in enumerate(src):
+        if s != 1 and s != dst[n + i]:
+            return False
+    return True
+
