@@ -201,3 +201,34 @@ def test_comparison_against_none_and_objects():
         x = lib.ones(2)
         assert (x == None) is False  # noqa: E711
         assert (x != None) is True  # noqa: E711
+
+
+@pytest.mark.parametrize(
+    "name,fn",
+    [
+        ("add_alpha", lambda lib, x, y: x.add_(y, alpha=-0.5)),
+        ("sub_bcast", lambda lib, x, y: x.sub_(y[0])),
+        ("mul_scalar", lambda lib, x, y: x.mul_(3)),
+        ("div_self", lambda lib, x, y: x.div_(x)),
+        ("add_self_alias", lambda lib, x, y: x.add_(x.flip(0))),
+        ("add_int_into_float", lambda lib, x, y: x.add_(lib.ones(3, dtype=lib.int64))),
+        ("iadd_f64_into_f32", lambda lib, x, y: x.__iadd__(y.double())),
+    ],
+)
+def test_inplace_fast_path_matches_torch(name, fn):
+    def run(lib):
+        x = lib.tensor(np.arange(1, 7, dtype=np.float32).reshape(2, 3))
+        y = lib.tensor(np.linspace(0.5, 3, 6, dtype=np.float32).reshape(2, 3))
+        v0 = x._version
+        r = fn(lib, x, y)
+        return r is x, x, x._version - v0
+
+    e, t = run(ember), run(torch)
+    assert e[0] and t[0] and e[2] == t[2] == 1
+    assert_same(e[1], t[1])
+
+
+def test_inplace_fast_path_errors_like_torch():
+    raises_same(lambda lib: lib.ones(3).add_(lib.ones(2, 3)))
+    raises_same(lambda lib: lib.ones(1, 3).expand(2, 3).mul_(2))
+    raises_same(lambda lib: lib.arange(3).div_(2))
