@@ -4,6 +4,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from . import _alloc  # noqa: F401  (tunes malloc for large, reused temporaries)
+
 from . import _dtype as _D
 from ._dtype import (
     dtype,
