@@ -731,27 +731,63 @@ def _madd(a, b, c, fma, single):
     return np.asarray(a, np.float64) * b + c
 
 
+def _split(x: float):
+    """``x == hi + lo`` with ``hi`` holding the top 26 significant bits (Veltkamp)."""
+    t = x * 134217729.0
+    hi = t - (t - x)
+    return hi, x - hi
+
+
+def _fma_si(x: float, k, c):
+    """``x * k + c`` rounded once to float64, for a float ``x`` and integer-valued ``k`` (|k| < 2**26)."""
+    xh, xl = _split(x)
+    with np.errstate(all="ignore"):
+        a = xh * k  # exact
+        b = xl * k  # exact
+        p = a + b
+        e1 = b - (p - a)
+        s = p + c
+        bb = s - p
+        e2 = (p - (s - bb)) + (c - bb)
+        r = s + (e1 + e2)
+    if not np.isfinite(r).all():
+        r = np.where(np.isfinite(r), r, x * k + c)
+    return r
+
+
 def _arange_float(start, step, n, dt):
-    """``start + i * step`` for ``i < n`` in PyTorch's CPU arithmetic for a floating ``dt``."""
+    """``start + i * step`` for ``i < n`` in PyTorch's CPU arithmetic for a floating ``dt``: SIMD blocks
+    of one register start at ``start + step * i0`` (rounded to the type) and add ``lane * step``;
+    the tail is computed element by element."""
     width, fma = _cpu_kernel_traits()
     npdt = D.np_dtype(dt)
-    itemsize = 2 if dt is D.bfloat16 else npdt.itemsize
-    v = width // itemsize
-    i = np.arange(n, dtype=np.int64)
+    v = width // (2 if dt is D.bfloat16 else npdt.itemsize)
     nvec = (n // (2 * v)) * (2 * v)
-    lane = np.where(i < nvec, i % v, 0)
-    base_i = i - lane
-    if dt is D.float64:
-        base = _madd(step, base_i.astype(np.float64), start, fma, False)
-        out = _madd(lane.astype(np.float64), step, base, fma, False)
-    elif dt is D.float32:
-        base = _madd(step, base_i.astype(np.float64), start, fma, False).astype(np.float32)
-        out = _madd(lane.astype(np.float64), step, base.astype(np.float64), fma, False)
-    else:  # half precision: float accumulation, rounded to the type at each block base
+    out = np.empty(n, npdt)
+    bi = np.arange(0, nvec, v, dtype=np.float64)
+    lane = np.arange(v, dtype=np.float64)
+    ti = np.arange(nvec, n, dtype=np.float64)
+    if dt in (D.float16, D.bfloat16):  # float accumulation, rounded to the type at each block base
         s32, st32 = np.float32(start), np.float32(step)
-        base = _madd(st32, base_i.astype(np.float32), s32, fma, True).astype(npdt).astype(np.float32)
-        out = _madd(lane.astype(np.float32), st32, base, fma, True)
-    return out.astype(npdt)
+        with np.errstate(all="ignore"):
+            base = _madd(st32, bi.astype(np.float32), s32, fma, True).astype(npdt).astype(np.float32)
+            out[:nvec] = _madd(lane.astype(np.float32)[None, :], st32, base[:, None], fma, True).astype(npdt).ravel()
+            out[nvec:] = _madd(st32, ti.astype(np.float32), s32, fma, True).astype(npdt)
+        return out
+    exact = fma and n < 2**26
+    if exact:
+        base = _fma_si(step, bi, start)
+        if dt is D.float32:
+            base = base.astype(np.float32).astype(np.float64)
+        out[:nvec] = _fma_si(step, lane[None, :], base[:, None]).ravel()
+        out[nvec:] = _fma_si(step, ti, start)
+    else:
+        base = _madd(step, bi, start, fma, False)
+        if dt is D.float32:
+            base = base.astype(np.float32).astype(np.float64)
+        out[:nvec] = _madd(lane[None, :], step, base[:, None], fma, False).ravel()
+        out[nvec:] = _madd(step, ti, start, fma, False)
+    return out
 
 
 def _arange_count(start, end, step, dt):
