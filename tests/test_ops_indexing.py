@@ -1102,3 +1102,38 @@ def test_scatter_add_uses_vectorised_accumulation():
     dt = time.perf_counter() - t
     assert r.sum().item() == 200000.0
     assert dt < 0.5
+
+
+# ============================================================================ out= arguments
+def test_out_arguments():
+    def fn(lib, x, i):
+        outs = [lib.empty(0) for _ in range(6)] + [lib.empty(0, dtype=lib.int64) for _ in range(3)]
+        lib.gather(x, 1, i, out=outs[0])
+        lib.index_select(x, 0, i[0], out=outs[1])
+        lib.where(x > 0, x, lib.zeros(()), out=outs[2])
+        lib.masked_select(x, x > 0, out=outs[3])
+        lib.take(x, i, out=outs[4])
+        lib.scatter_add(x, 1, i, x[:, :2], out=outs[5])
+        lib.searchsorted(lib.tensor([0.0, 1.0]), x, out=outs[6])
+        lib.nonzero(x > 0, out=outs[7])
+        lib.bucketize(x, lib.tensor([-1.0, 0.0, 1.0]), right=True, out=outs[8])
+        return outs
+
+    compare(fn, F((3, 4), grad=False), I((3, 2), 0, 3))
+
+
+def test_scatter_value_cast_into_int():
+    compare(lambda lib, x: x.scatter(0, lib.tensor([1, 3]), 2.5), I((4,), 0, 9))
+    compare(lambda lib, x: x.index_put((lib.tensor([0, 2]),), lib.tensor([7, 8])), I((4,), 0, 9))
+
+
+def test_setitem_overlapping_memory():
+    raises_same(lambda lib, x: x.__setitem__(slice(1, None), x[:-1]), F((5,), grad=False))
+    raises_same(lambda lib, x: x.__setitem__([1, 2, 3, 4], x[:-1]), F((5,), grad=False))
+
+    def full(lib, x):
+        x[:] = x
+        x[1:] = x[:-1].clone()
+        return x
+
+    compare(full, F((5,), grad=False))

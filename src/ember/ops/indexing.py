@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _make, _wrap_dim
+from .._tensor import Tensor, _make, _ptr, _wrap_dim
 from ..autograd.grad_mode import STATE
 from ..autograd.node import _root
 from ._core import (
@@ -680,6 +680,21 @@ def _check_value_shape(ix: _Index, vshape, basic_msg: bool):
     )
 
 
+def _check_overlap(dst, src, full_ok):
+    """PyTorch refuses to write a tensor into memory it partly occupies (checked, as there, when both
+    sides are contiguous)."""
+    if not (dst.flags.c_contiguous and src.flags.c_contiguous) or not dst.size or not src.size:
+        return
+    d0, s0 = _ptr(dst), _ptr(src)
+    if d0 < s0 + src.nbytes and s0 < d0 + dst.nbytes:
+        if full_ok and d0 == s0 and dst.nbytes == src.nbytes:
+            return
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+            "memory location. Please clone() the tensor before performing the operation."
+        )
+
+
 def setitem(self, index, value):
     """``tensor[index] = value`` in place with PyTorch's rules; differentiable w.r.t. the tensor (when it
     is not a leaf that requires grad) and a tensor ``value``."""
@@ -701,6 +716,8 @@ def setitem(self, index, value):
         value = _check_scalar(value, sd.dtype)
     else:
         raise TypeError(f"can't assign a {_typename(value)} to a {self.type()}")
+    if isinstance(value, Tensor):
+        _check_overlap(sd if ix.adv else ix.get(sd), value._data, full_ok=not ix.adv)
     if STATE.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
         if self._grad_fn is None and self._requires_grad:
             what = "a leaf Variable" if ix.adv else "a view of a leaf Variable"
