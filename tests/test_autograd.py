@@ -476,5 +476,38 @@ def test_detect_anomaly_names_op_and_line():
     msg = str(ei.value)
     assert "SqrtBackward0" in msg and "nan" in msg
     assert "test_autograd.py" in msg and "x.sqrt()" in msg
-    assert not ember.autograd.is_anomaly_enabled()
+    assert not ember.is_anomaly_enabled()
     _ = z
+
+
+def test_set_detect_anomaly_toggles_and_restores():
+    for lib in (ember, torch):
+        assert not lib.is_anomaly_enabled()
+        lib.autograd.set_detect_anomaly(True)
+        assert lib.is_anomaly_enabled()
+        lib.autograd.set_detect_anomaly(False)
+        assert not lib.is_anomaly_enabled()
+        with lib.autograd.set_detect_anomaly(True):
+            assert lib.is_anomaly_enabled()
+        assert not lib.is_anomaly_enabled()
+    ember.autograd.set_detect_anomaly(True)
+    try:
+        x = ember.tensor([0.0], requires_grad=True)
+        y = x.sqrt()
+        with pytest.raises(RuntimeError, match="SqrtBackward0"):
+            (y * 0).sum().backward()
+    finally:
+        ember.autograd.set_detect_anomaly(False)
+
+
+def test_gradient_of_ops_with_multiple_outputs_partially_used():
+    def f(lib):
+        x = lib.tensor([[3.0, 1.0, 2.0], [0.5, 4.0, -1.0]], requires_grad=True)
+        a, b = x.split([1, 2], dim=1)
+        v, i = x.max(dim=1)
+        (b.sum() * 2 + v.sum()).backward()
+        return x.grad, i
+
+    e, t = f(ember), f(torch)
+    assert_same(e[0], t[0])
+    assert_same(e[1], t[1])

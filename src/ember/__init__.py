@@ -28,6 +28,7 @@ from .autograd.grad_mode import (
     no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled, is_inference_mode_enabled,
 )
 from . import autograd
+from .autograd.anomaly import is_anomaly_enabled, is_anomaly_check_nan_enabled
 from . import random as _random_mod
 from .random import (
     manual_seed, seed, initial_seed, get_rng_state, set_rng_state, Generator, default_generator,

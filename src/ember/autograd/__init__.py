@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
+from .anomaly import detect_anomaly, set_detect_anomaly
 from .engine import run_backward
 from .function import Function, once_differentiable
 from .grad_mode import (

@@ -9,6 +9,10 @@ def is_anomaly_enabled() -> bool:
     return STATE.anomaly
 
 
+def is_anomaly_check_nan_enabled() -> bool:
+    return STATE.anomaly and STATE.anomaly_nan
+
+
 class detect_anomaly:
     """Context manager (and decorator) that records forward stack traces and checks backward for NaN."""
 
