@@ -333,6 +333,34 @@ def test_filled_errors(fn):
     raises_same(fn)
 
 
+def _torch_cpu_traits():
+    """(SIMD register bytes, fused multiply-add) of the PyTorch build running the comparisons."""
+    import platform
+
+    cap = torch.backends.cpu.get_cpu_capability()
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        return {"AVX512": (64, True), "AVX2": (32, True)}.get(cap, (32, False))
+    return None
+
+
+@pytest.fixture
+def torch_simd(monkeypatch):
+    """Make ember's range arithmetic follow the SIMD width PyTorch uses on this machine."""
+    from ember import _creation
+
+    traits = _torch_cpu_traits()
+    if traits is not None:
+        monkeypatch.setattr(_creation, "_CPU", {"width": traits[0], "fma": traits[1]})
+
+
+def test_cpu_traits_detection_matches_torch():
+    from ember import _creation
+
+    traits = _torch_cpu_traits()
+    if traits is not None:
+        assert _creation._cpu_kernel_traits() == traits
+
+
 RANGE_ROWS = [
     lambda lib: lib.arange(5),
     lambda lib: lib.arange(1, 5),
@@ -394,7 +422,7 @@ RANGE_ROWS = [
 
 
 @pytest.mark.parametrize("fn", RANGE_ROWS)
-def test_ranges_exact(fn):
+def test_ranges_exact(fn, torch_simd):
     same(fn)
 
 
@@ -437,7 +465,7 @@ def test_range_errors(fn):
     raises_same(fn)
 
 
-def test_arange_random_args():
+def test_arange_random_args(torch_simd):
     rng = np.random.default_rng(5)
     for it in range(60):
         s = float(np.round(rng.uniform(-50, 50), rng.integers(0, 4)))
