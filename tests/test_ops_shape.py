@@ -164,6 +164,7 @@ VALUES = [
     ("tensor_split_neg", lambda L, x: x.tensor_split((-1,), 1), [NC]),
     ("tensor_split_t0d", lambda L, x: x.tensor_split(L.tensor(2)), [(5, 2)]),
     ("tensor_split_t1d", lambda L, x: x.tensor_split(L.tensor([1, 3])), [(5, 2)]),
+    ("tensor_split_kw", lambda L, x: (L.tensor_split(x, sections=2), x.tensor_split(indices=[1], dim=1)), [(3, 2)]),
     ("tensor_split_partial", lambda L, x: x.tensor_split([1, 3])[1], [(5, 2)]),
     ("unbind", lambda L, x: x.unbind(), [(3, 2)]),
     ("unbind_dim", lambda L, x: L.unbind(x, -1), [NC]),

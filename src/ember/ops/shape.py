@@ -672,7 +672,7 @@ def _repeat_along(input, reps, dim):
     """``repeat_interleave`` of ``input`` by the host array ``reps`` along ``dim`` (differentiable)."""
     x = input._data
     xp = xp_of(x)
-    r = _make(xp.repeat(x, reps if type(x) is _ndarray else xp.asarray(reps), axis=dim))
+    r = _make(xp.repeat(x, reps if type(x) is _ndarray else reps.tolist(), axis=dim))
     if needs_grad(input):
         node = record(r, "RepeatInterleaveBackward0", _repeat_along_rule, (input,))
         node._reps, node._dim = reps, dim
@@ -698,7 +698,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         reps = counts.astype(np.int64)
         xp = xp_of(input._data)
-        return _make(xp.repeat(xp.arange(reps.size, dtype=input._data.dtype), xp.asarray(reps)))
+        return _make(xp.repeat(xp.arange(reps.size, dtype=input._data.dtype), reps if xp is np else reps.tolist()))
     if dim is None:
         input = reshape(input, (-1,))
         d = 0
@@ -1069,8 +1069,12 @@ def chunk(input, chunks, dim=0) -> tuple:
 
 
 @defop
-def tensor_split(input, indices_or_sections, dim=0) -> tuple:
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None) -> tuple:
     """Split into ``sections`` nearly equal views, or at the given ``indices`` (Python slice semantics)."""
+    if indices_or_sections is None:
+        indices_or_sections = sections if sections is not None else indices
+        if indices_or_sections is None:
+            raise TypeError("tensor_split() missing 1 required positional argument: 'indices_or_sections'")
     x = input._data
     if x.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
