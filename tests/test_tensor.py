@@ -232,3 +232,13 @@ def test_inplace_fast_path_errors_like_torch():
     raises_same(lambda lib: lib.ones(3).add_(lib.ones(2, 3)))
     raises_same(lambda lib: lib.ones(1, 3).expand(2, 3).mul_(2))
     raises_same(lambda lib: lib.arange(3).div_(2))
+
+
+def test_memory_format_tags_and_clone():
+    for lib in (ember, torch):
+        assert lib.contiguous_format is not lib.preserve_format
+        x = lib.zeros(3, 4).t()
+        assert not x.clone().is_contiguous()
+        assert x.clone(memory_format=lib.contiguous_format).is_contiguous()
+        assert x.clone(memory_format=lib.contiguous_format).tolist() == x.tolist()
+    assert repr(ember.channels_last) == repr(torch.channels_last)

@@ -40,7 +40,22 @@ half, float, double, short, int, long, cfloat, cdouble = (  # noqa: A001
     float16, float32, float64, int16, int32, int64, complex64, complex128,
 )
 strided = "torch.strided"
-contiguous_format = preserve_format = channels_last = "contiguous_format"
+
+
+class memory_format:
+    """A memory-layout tag (``contiguous_format``, ``preserve_format``, ``channels_last``)."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return "torch." + self._name
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
 
 # every op defined in ember.ops becomes ember.<name>
 globals().update(_ops.FUNCTIONS)

@@ -292,8 +292,12 @@ def _clone_rule(ctx, g):
 
 @defop
 def clone(input, *, memory_format=None) -> Tensor:
-    """A copy of ``input`` (keeping its memory layout) that stays in the graph."""
-    r = _make(_copy_like(input._data))
+    """A copy of ``input`` that stays in the graph; it keeps a dense input's memory layout unless
+    ``memory_format`` is ``contiguous_format``."""
+    x = input._data
+    fmt = getattr(memory_format, "_name", None)
+    r = _make(xp_of(x).ascontiguousarray(x).copy() if fmt == "contiguous_format" and not x.flags.c_contiguous
+              else _copy_like(x))
     if needs_grad(input):
         record(r, "CloneBackward0", _clone_rule, (input,))
     return r
