@@ -803,7 +803,7 @@ def _special():
         return None
 
 
-_SPECIAL = _special()
+_SPECIAL = ...  # scipy.special, imported on first use (it costs ~0.3 s at import); None when absent
 
 
 def _erf_np(xp, x):
@@ -866,6 +866,9 @@ def _erfinv_np(xp, y):
 
 def _special_fn(name, fallback):
     def k(xp, x):
+        global _SPECIAL
+        if _SPECIAL is ...:
+            _SPECIAL = _special()
         if xp is np and _SPECIAL is not None:
             return getattr(_SPECIAL, name)(x).astype(x.dtype, copy=False)
         if xp is not np:
