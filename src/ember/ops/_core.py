@@ -30,9 +30,18 @@ _SCALAR_TYPES = (int, float, bool, complex)
 
 # PyTorch's short names for dtypes in error messages (Float, Long, ...)
 _TYPE_NAMES = {
-    D.float32: "Float", D.float64: "Double", D.float16: "Half", D.bfloat16: "BFloat16", D.int64: "Long",
-    D.int32: "Int", D.int16: "Short", D.int8: "Char", D.uint8: "Byte", D.bool_: "Bool",
-    D.complex64: "ComplexFloat", D.complex128: "ComplexDouble",
+    D.float32: "Float",
+    D.float64: "Double",
+    D.float16: "Half",
+    D.bfloat16: "BFloat16",
+    D.int64: "Long",
+    D.int32: "Int",
+    D.int16: "Short",
+    D.int8: "Char",
+    D.uint8: "Byte",
+    D.bool_: "Bool",
+    D.complex64: "ComplexFloat",
+    D.complex128: "ComplexDouble",
 }
 
 
@@ -442,9 +451,27 @@ def _to_rule(ctx, g):
 
 
 __all__ = [
-    "FUNCTIONS", "METHODS", "defop", "needs_grad", "record", "record_multi", "set_meta", "bin_args",
-    "result_dtype", "to_tensor", "float_array", "sum_to_shape", "write_out", "write_into", "make_inplace",
-    "type_name", "Tensor", "_make", "xp_of", "D", "STATE",
+    "FUNCTIONS",
+    "METHODS",
+    "defop",
+    "needs_grad",
+    "record",
+    "record_multi",
+    "set_meta",
+    "bin_args",
+    "result_dtype",
+    "to_tensor",
+    "float_array",
+    "sum_to_shape",
+    "write_out",
+    "write_into",
+    "make_inplace",
+    "type_name",
+    "Tensor",
+    "_make",
+    "xp_of",
+    "D",
+    "STATE",
 ]
 
 
@@ -455,8 +482,10 @@ def fast_inplace(ufunc_name, generic):
 
     def method(self, other, *args, **kwargs):
         sd = self._data
-        if not args and sd.dtype.kind in "fc" and not (
-            STATE.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
+        if (
+            not args
+            and sd.dtype.kind in "fc"
+            and not (STATE.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)))
         ):
             alpha = kwargs.pop("alpha", 1) if len(kwargs) == 1 and "alpha" in kwargs else (1 if not kwargs else None)
             if alpha is not None:
@@ -466,8 +495,10 @@ def fast_inplace(ufunc_name, generic):
                     y = other
                 elif isinstance(other, Tensor):
                     od = other._data
-                    if od.dtype is sd.dtype and type(od) is type(sd) and (
-                        od.shape == sd.shape or od.ndim <= sd.ndim and _bcast_to(od.shape, sd.shape)
+                    if (
+                        od.dtype is sd.dtype
+                        and type(od) is type(sd)
+                        and (od.shape == sd.shape or od.ndim <= sd.ndim and _bcast_to(od.shape, sd.shape))
                     ):
                         y = od
                 if y is not None and sd.flags.writeable:
@@ -494,3 +525,28 @@ def _bcast_to(src, dst):
             return False
     return True
 
+
+# ---------------------------------------------------------------------------- silent floating point
+# PyTorch returns inf/nan without warnings. ``np.errstate`` costs ~1.4 us per use, more than a small
+# ufunc, so hot kernels set NumPy's error-state context variable directly (~0.25 us), falling back
+# to ``np.errstate`` if that internal ever changes.
+try:
+    from numpy._core import _ufunc_config as _ufc
+
+    _ERR_CV = _ufc._extobj_contextvar
+    with np.errstate(all="ignore"):
+        _ERR_IGNORE = _ERR_CV.get()
+except Exception:  # pragma: no cover - other NumPy versions
+    _ERR_CV = None
+
+
+def quiet(fn, *args):
+    """``fn(*args)`` with NumPy's floating-point warnings off."""
+    if _ERR_CV is None:  # pragma: no cover
+        with np.errstate(all="ignore"):
+            return fn(*args)
+    tok = _ERR_CV.set(_ERR_IGNORE)
+    try:
+        return fn(*args)
+    finally:
+        _ERR_CV.reset(tok)

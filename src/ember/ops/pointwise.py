@@ -24,6 +24,9 @@ from ._core import (
     write_out,
     xp_of,
 )
+from ._core import (
+    quiet as _quiet,
+)
 
 _ndarray = np.ndarray
 _BF16 = D.bfloat16.np
@@ -93,8 +96,7 @@ def _run(kernel, xp, *args):
 
 def _runq(kernel, xp, *args):
     """``_run`` with NumPy's floating-point warnings off (PyTorch gives inf/nan silently)."""
-    with np.errstate(all="ignore"):
-        return _run(kernel, xp, *args)
+    return _quiet(_run, kernel, xp, *args)
 
 
 def _where(c, a, b):
@@ -186,11 +188,9 @@ def unary(
         xp = np if type(x) is _ndarray else xp_of(x)
         if floating and x.dtype in _LOWP:
             # half precision: compute in float32 and round once, as PyTorch does
-            with np.errstate(all="ignore"):
-                r = _make(kernel(xp, x.astype(np.float32)).astype(x.dtype))
+            r = _make(_quiet(kernel, xp, x.astype(np.float32)).astype(x.dtype))
         elif quiet:
-            with np.errstate(all="ignore"):
-                r = _make(kernel(xp, x))
+            r = _make(_quiet(kernel, xp, x))
         else:
             r = _make(kernel(xp, x))
         if rule is not None and needs_grad(input):
