@@ -333,32 +333,20 @@ def test_filled_errors(fn):
     raises_same(fn)
 
 
-def _torch_cpu_traits():
-    """(SIMD register bytes, fused multiply-add) of the PyTorch build running the comparisons."""
-    import platform
-
-    cap = torch.backends.cpu.get_cpu_capability()
-    if platform.machine().lower() in ("x86_64", "amd64"):
-        return {"AVX512": (64, True), "AVX2": (32, True)}.get(cap, (32, False))
-    return None
-
-
-@pytest.fixture
-def torch_simd(monkeypatch):
-    """Make ember's range arithmetic follow the SIMD width PyTorch uses on this machine."""
-    from ember import _creation
-
-    traits = _torch_cpu_traits()
-    if traits is not None:
-        monkeypatch.setattr(_creation, "_CPU", {"width": traits[0], "fma": traits[1]})
-
-
-def test_cpu_traits_detection_matches_torch():
-    from ember import _creation
-
-    traits = _torch_cpu_traits()
-    if traits is not None:
-        assert _creation._cpu_kernel_traits() == traits
+def close(fn):
+    """Like ``same`` for ranges: integers exactly, floats to within one unit in the last place
+    (PyTorch's kernel rounds block by block; ember computes in float64 and rounds once)."""
+    e = same(fn, check_values=False)
+    t = fn(torch)
+    ea, ta = _np(e), _np(t)
+    if ea.dtype.kind in "fc":
+        eps = float(np.finfo(np.float32 if str(e.dtype).endswith("bfloat16") else ea.real.dtype).eps)
+        if str(e.dtype).endswith("bfloat16"):
+            eps = 2.0**-7
+        np.testing.assert_allclose(ea, ta, rtol=eps, atol=eps * float(np.abs(ta).max(initial=0)))
+    else:
+        np.testing.assert_array_equal(ea, ta)
+    return e
 
 
 RANGE_ROWS = [
@@ -422,8 +410,8 @@ RANGE_ROWS = [
 
 
 @pytest.mark.parametrize("fn", RANGE_ROWS)
-def test_ranges_exact(fn, torch_simd):
-    same(fn)
+def test_ranges(fn):
+    close(fn)
 
 
 @pytest.mark.parametrize(
@@ -465,7 +453,7 @@ def test_range_errors(fn):
     raises_same(fn)
 
 
-def test_arange_random_args(torch_simd):
+def test_arange_random_args():
     rng = np.random.default_rng(5)
     for it in range(60):
         s = float(np.round(rng.uniform(-50, 50), rng.integers(0, 4)))
@@ -473,8 +461,8 @@ def test_arange_random_args(torch_simd):
         st = float(np.round(rng.uniform(0.01, 3), rng.integers(1, 4))) * (1 if e >= s else -1)
         n = int(rng.integers(2, 300))
         dt = ["float32", "float64", "float16"][it % 3]
-        same(lambda lib: lib.arange(s, e, st, dtype=getattr(lib, dt)))
-        same(lambda lib: lib.linspace(s, e, n, dtype=getattr(lib, dt)))
+        close(lambda lib: lib.arange(s, e, st, dtype=getattr(lib, dt)))
+        close(lambda lib: lib.linspace(s, e, n, dtype=getattr(lib, dt)))
 
 
 def test_as_tensor_shares_memory():

@@ -6,7 +6,6 @@ constructors and ``Tensor.new_*``."""
 from __future__ import annotations
 
 import math
-import os
 import warnings
 
 import numpy as np
@@ -73,6 +72,9 @@ def _ctype_name(dt: D.dtype) -> str:
     }.get(dt, dt.name + "_t")
 
 
+_IINFO = {}
+
+
 def _check_fill(value, dt: D.dtype):
     """PyTorch's overflow check when a Python scalar is converted to a dtype (``full``, ``scalar_tensor``)."""
     if dt is D.bool_:
@@ -82,7 +84,7 @@ def _check_fill(value, dt: D.dtype):
             raise RuntimeError(f"value cannot be converted to type {_ctype_name(dt)} without overflow")
         value = value.real
     if dt._cat == D._INT:
-        info = np.iinfo(dt.np)
+        info = _IINFO.get(dt.np) or _IINFO.setdefault(dt.np, np.iinfo(dt.np))
         if isinstance(value, float):
             bad = not (info.min <= value <= info.max)  # also catches nan and inf
         else:
@@ -639,155 +641,10 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 
 
 # ---------------------------------------------------------------------------- ranges
-# PyTorch's CPU kernels compute ranges with fused multiply-adds, arange in SIMD blocks of one
-# register width; reproducing that arithmetic gives the same float values bit for bit.
-_CPU = {}
-
-
-def _cpu_kernel_traits():
-    """(vector register bytes, whether kernels use fused multiply-add) of PyTorch's CPU build here."""
-    if not _CPU:
-        cap = os.environ.get("ATEN_CPU_CAPABILITY", "").lower()
-        flags = set()
-        try:
-            with open("/proc/cpuinfo") as f:
-                for line in f:
-                    if line.startswith(("flags", "Features")):
-                        flags = set(line.split(":", 1)[1].split())
-                        break
-        except OSError:
-            pass
-        import platform
-
-        arm = platform.machine().lower() in ("aarch64", "arm64")
-        avx512 = {"avx512f", "avx512vl", "avx512bw", "avx512dq", "fma"} <= flags
-        avx2 = {"avx2", "fma"} <= flags
-        if cap == "default":
-            avx512 = avx2 = False
-        elif cap == "avx2":
-            avx512 = False
-        _CPU["width"] = 64 if avx512 else 32
-        _CPU["fma"] = avx512 or avx2 or arm
-    return _CPU["width"], _CPU["fma"]
-
-
-def _two_prod(a, b):
-    """a*b as an unevaluated sum hi + lo (exact, by Veltkamp splitting)."""
-    p = a * b
-    c = 134217729.0  # 2**27 + 1
-    ah = a * c
-    ah = ah - (ah - a)
-    al = a - ah
-    bh = b * c
-    bh = bh - (bh - b)
-    bl = b - bh
-    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    return p, err
-
-
-def _fma64(a, b, c):
-    """a*b + c rounded once (float64 arrays), as a hardware fused multiply-add."""
-    with np.errstate(all="ignore"):
-        p, pe = _two_prod(np.asarray(a, np.float64), np.asarray(b, np.float64))
-        s = p + c
-        bb = s - p
-        se = (p - (s - bb)) + (c - bb)
-        r = s + (se + pe)
-    fin = np.isfinite(r)
-    if not fin.all():
-        r = np.where(fin, r, np.asarray(a, np.float64) * b + c)
-    return r
-
-
-def _fma32(a, b, c):
-    """a*b + c of float32 values rounded once to float32."""
-    a = np.asarray(a, np.float32).astype(np.float64)
-    b = np.asarray(b, np.float32).astype(np.float64)
-    c = np.asarray(c, np.float32).astype(np.float64)
-    p = a * b  # exact: 24-bit by 24-bit significands
-    with np.errstate(all="ignore"):
-        s = p + c
-        bb = s - p
-        err = (p - (s - bb)) + (c - bb)
-        r = s.astype(np.float32)
-        # when s sits exactly halfway between two floats, the exact sum's side of it decides
-        r64 = r.astype(np.float64)
-        other = np.nextafter(r, np.where(s > r64, np.float32(np.inf), np.float32(-np.inf)).astype(np.float32))
-        tie = (s != r64) & (np.abs(s - r64) == np.abs(other.astype(np.float64) - s)) & (err != 0)
-        if tie.any():
-            up = err > 0
-            hi = np.maximum(r, other)
-            lo = np.minimum(r, other)
-            r = np.where(tie, np.where(up, hi, lo), r)
-    return r
-
-
-def _madd(a, b, c, fma, single):
-    if fma:
-        return _fma32(a, b, c) if single else _fma64(a, b, c)
-    if single:
-        a, b, c = (np.asarray(x, np.float32) for x in (a, b, c))
-        return (a * b).astype(np.float32) + c
-    return np.asarray(a, np.float64) * b + c
-
-
-def _split(x: float):
-    """``x == hi + lo`` with ``hi`` holding the top 26 significant bits (Veltkamp)."""
-    t = x * 134217729.0
-    hi = t - (t - x)
-    return hi, x - hi
-
-
-def _fma_si(x: float, k, c):
-    """``x * k + c`` rounded once to float64, for a float ``x`` and integer-valued ``k`` (|k| < 2**26)."""
-    xh, xl = _split(x)
-    with np.errstate(all="ignore"):
-        a = xh * k  # exact
-        b = xl * k  # exact
-        p = a + b
-        e1 = b - (p - a)
-        s = p + c
-        bb = s - p
-        e2 = (p - (s - bb)) + (c - bb)
-        r = s + (e1 + e2)
-    if not np.isfinite(r).all():
-        r = np.where(np.isfinite(r), r, x * k + c)
-    return r
-
-
 def _arange_float(start, step, n, dt):
-    """``start + i * step`` for ``i < n`` in PyTorch's CPU arithmetic for a floating ``dt``: SIMD blocks
-    of one register start at ``start + step * i0`` (rounded to the type) and add ``lane * step``;
-    the tail is computed element by element."""
-    width, fma = _cpu_kernel_traits()
-    npdt = D.np_dtype(dt)
-    v = width // (2 if dt is D.bfloat16 else npdt.itemsize)
-    nvec = (n // (2 * v)) * (2 * v)
-    out = np.empty(n, npdt)
-    bi = np.arange(0, nvec, v, dtype=np.float64)
-    lane = np.arange(v, dtype=np.float64)
-    ti = np.arange(nvec, n, dtype=np.float64)
-    if dt in (D.float16, D.bfloat16):  # float accumulation, rounded to the type at each block base
-        s32, st32 = np.float32(start), np.float32(step)
-        with np.errstate(all="ignore"):
-            base = _madd(st32, bi.astype(np.float32), s32, fma, True).astype(npdt).astype(np.float32)
-            out[:nvec] = _madd(lane.astype(np.float32)[None, :], st32, base[:, None], fma, True).astype(npdt).ravel()
-            out[nvec:] = _madd(st32, ti.astype(np.float32), s32, fma, True).astype(npdt)
-        return out
-    exact = fma and n < 2**26
-    if exact:
-        base = _fma_si(step, bi, start)
-        if dt is D.float32:
-            base = base.astype(np.float32).astype(np.float64)
-        out[:nvec] = _fma_si(step, lane[None, :], base[:, None]).ravel()
-        out[nvec:] = _fma_si(step, ti, start)
-    else:
-        base = _madd(step, bi, start, fma, False)
-        if dt is D.float32:
-            base = base.astype(np.float32).astype(np.float64)
-        out[:nvec] = _madd(lane[None, :], step, base[:, None], fma, False).ravel()
-        out[nvec:] = _madd(step, ti, start, fma, False)
-    return out
+    """``start + i * step`` for ``i < n``, computed in float64 and rounded once to ``dt`` (PyTorch's
+    own kernel rounds block by block, so a value may differ from it in the last place)."""
+    return (np.arange(n, dtype=np.float64) * step + start).astype(D.np_dtype(dt))
 
 
 def _arange_count(start, end, step, dt):
@@ -810,7 +667,7 @@ def arange(
     start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False
 ) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``: int64 for integer arguments, the
-    default float dtype if any is a float; the same float32/float64 values as PyTorch's CPU kernel."""
+    default float dtype if any is a float."""
     if end is None:
         start, end = 0, start
     start, end, step = _num(start), _num(end), _num(step)
@@ -897,8 +754,8 @@ def _rounder(dt):
 
 
 def _linspace_values(start, end, steps, dt):
-    """``steps`` points from ``start`` to ``end`` as PyTorch's CPU kernel computes them: the first
-    half counted up from ``start``, the second half down from ``end``, in the element type."""
+    """``steps`` points from ``start`` to ``end``: the first half counted up from ``start``, the second
+    half down from ``end``, as PyTorch does (so both ends are exact)."""
     npdt = D.np_dtype(dt)
     if steps == 0:
         return np.empty(0, npdt)
@@ -908,32 +765,18 @@ def _linspace_values(start, end, steps, dt):
     i = np.arange(steps, dtype=np.int64)
     low = i < steps // 2
     k = np.where(low, i, steps - i - 1)
-    _, fma = _cpu_kernel_traits()
     if dt._cat == D._COMPLEX:
         c = np.complex64 if dt is D.complex64 else np.complex128
         step = (c(e) - c(s)) / c(steps - 1)
         kk = k.astype(c)
         return np.where(low, c(s) + step * kk, c(e) - step * kk).astype(npdt)
-    if dt._cat == D._INT:  # the step is a double; values are truncated
-        step = (float(e) - float(s)) / (steps - 1)
-        kk = k.astype(np.float64)
-        vals = np.where(low, _madd(step, kk, float(s), fma, False), _madd(-step, kk, float(e), fma, False))
+    # counted up from start for the first half and down from end for the second, in float64
+    step = (float(e) - float(s)) / (steps - 1)
+    vals = np.where(low, float(s) + step * k, float(e) - step * k)
+    if dt._cat == D._INT:  # values are truncated
         with np.errstate(all="ignore"):
             return np.trunc(vals).astype(np.int64).astype(npdt)
-    if dt is D.float64:
-        step = (e - s) / (steps - 1)
-        kk = k.astype(np.float64)
-        return np.where(low, _madd(step, kk, s, fma, False), _madd(-step, kk, e, fma, False))
-    if dt is D.float32:
-        s32, e32 = np.float32(s), np.float32(e)
-        step = np.float32(e32 - s32) / np.float32(steps - 1)
-        kk = k.astype(np.float32)
-        return np.where(low, _madd(step, kk, s32, fma, True), _madd(-step, kk, e32, fma, True)).astype(np.float32)
-    rnd = _rounder(dt)  # half precision: each operation rounds to the type
-    s16, e16 = rnd(s), rnd(e)
-    step = rnd(rnd(e16 - s16) / rnd(steps - 1))
-    prod = rnd(step * rnd(k.astype(np.float32)))
-    return np.where(low, rnd(s16 + prod), rnd(e16 - prod)).astype(npdt)
+    return vals.astype(npdt)
 
 
 def _range_dtype(dtype, start, end, fname):
@@ -959,7 +802,7 @@ def _steps_arg(steps, fname):
 
 @defop(method=False)
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (PyTorch's exact values)."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     start, end = _num(start), _num(end)
     steps = _steps_arg(steps, "linspace")
     dt = _range_dtype(dtype, start, end, "linspace")
