@@ -318,7 +318,7 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.reshape(()).item() if type(self._data) is _ndarray else self._data.item()
+        return self._data.item()
 
     def tolist(self):
         d = self._data if type(self._data) is _ndarray else self._data.get()
