@@ -72,7 +72,10 @@ def cupy_module():
         except Exception:
             _cupy.append(None)
     if _cupy[0] is None:
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        raise AssertionError(
+            "CUDA is not available: ember runs 'cuda' tensors through CuPy, which needs an NVIDIA GPU "
+            "and `pip install cupy-cuda12x` (Torch not compiled with CUDA enabled)"
+        )
     return _cupy[0]
 
 
