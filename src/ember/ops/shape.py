@@ -14,18 +14,37 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Size, Tensor, _make, _wrap_dim
-from ..autograd.node import _root
-from ._core import defop, needs_grad, record, record_multi, type_name, write_out, xp_of
+from ._core import STATE, defop, needs_grad, record, record_multi, type_name, write_out, xp_of
 
 _ndarray = np.ndarray
 _NP2DT = D.NP2DT
 
 
+def _views(input: Tensor, arrs) -> tuple:
+    """``as_view`` for each array of ``arrs`` (views of ``input``'s array)."""
+    b = input._base
+    base = input if b is None else b
+    outs = []
+    for a in arrs:
+        r = _make(a)
+        r._base = base
+        outs.append(r)
+    return tuple(outs)
+
+
 def as_view(input: Tensor, arr) -> Tensor:
     """Wrap ``arr`` (a view of ``input``'s array) as a view tensor sharing the base's version."""
     r = _make(arr)
-    r._base = _root(input)
+    b = input._base
+    r._base = input if b is None else b
     return r
+
+
+def _wrap(dim, nd):
+    """``_wrap_dim`` with a fast path for an in-range int (``nd`` > 0)."""
+    if type(dim) is int and -nd <= dim < nd:
+        return dim + nd if dim < 0 else dim
+    return _wrap_dim(dim, nd)
 
 
 # ---------------------------------------------------------------------------- argument helpers
@@ -147,11 +166,32 @@ def _reshape_rule(ctx, g):
     return g.reshape(ctx._in_shape)
 
 
-@defop(method=lambda self, *shape: reshape(self, _varargs(shape, "reshape", "shape")))
-def reshape(input, shape) -> Tensor:
-    """The same data with a new shape; a view when the memory layout allows it, else a copy."""
+def _contiguous_view(input, shape):
+    """``input`` viewed with ``shape`` (a tuple of ints) when its array is a C-contiguous NumPy array
+    and no size is below -1 (NumPy then resolves -1 and checks the element count as PyTorch does);
+    None otherwise, or when the shape does not fit, for the general path to handle with its errors."""
     x = input._data
-    shape = infer_shape(_shape_arg((shape,), "reshape"), x.size)
+    if type(x) is not _ndarray or not x.flags.c_contiguous or (shape and min(shape) < -1):
+        return None
+    try:
+        arr = x.reshape(shape)
+    except ValueError:
+        return None
+    r = _make(arr)
+    b = input._base
+    r._base = input if b is None else b
+    if STATE.enabled and input._requires_grad:
+        node = record(r, "ViewBackward0", _reshape_rule, (input,))
+        node._in_shape = x.shape
+    return r
+
+
+def _reshape(input, shape) -> Tensor:
+    r = _contiguous_view(input, shape)
+    if r is not None:
+        return r
+    x = input._data
+    shape = infer_shape(shape, x.size)
     arr = _view_array(x, shape)
     if arr is not None:
         r = as_view(input, arr)
@@ -163,6 +203,12 @@ def reshape(input, shape) -> Tensor:
         node = record(r, name, _reshape_rule, (input,))
         node._in_shape = x.shape
     return r
+
+
+@defop(method=lambda self, *shape: _reshape(self, _varargs(shape, "reshape", "shape")))
+def reshape(input, shape) -> Tensor:
+    """The same data with a new shape; a view when the memory layout allows it, else a copy."""
+    return _reshape(input, _shape_arg((shape,), "reshape"))
 
 
 def _view_dtype(self, dt):
@@ -187,8 +233,12 @@ def view(self, *shape) -> Tensor:
     the bytes as another dtype (not differentiable)."""
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(self, shape[0])
+    shape = _shape_arg(shape)
+    r = _contiguous_view(self, shape)
+    if r is not None:
+        return r
     x = self._data
-    shape = infer_shape(_shape_arg(shape), x.size)
+    shape = infer_shape(shape, x.size)
     arr = _view_array(x, shape)
     if arr is None:
         raise RuntimeError(
@@ -203,6 +253,8 @@ def view(self, *shape) -> Tensor:
 
 
 def _view_method(self, *shape, dtype=None, size=None):
+    if shape and dtype is None and size is None:
+        return view(self, *shape)
     if dtype is not None:
         return _view_dtype(self, D.to_dtype(dtype))
     if size is not None:
@@ -227,32 +279,35 @@ def view_as(input, other) -> Tensor:
 @defop(function=False)
 def reshape_as(input, other) -> Tensor:
     """``input.reshape(other.shape)``."""
-    return reshape(input, other._data.shape)
+    return _reshape(input, other._data.shape)
 
 
 @defop
 def flatten(input, start_dim=0, end_dim=-1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one (a view when possible)."""
     x = input._data
-    if x.ndim == 0:
+    nd = x.ndim
+    if nd == 0:
         _wrap_dim(start_dim, 0)
         _wrap_dim(end_dim, 0)
-        return reshape(input, (1,))
-    s, e = _wrap_dim(start_dim, x.ndim), _wrap_dim(end_dim, x.ndim)
-    if s > e:
-        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    if s == e:
+        return _reshape(input, (1,))
+    s, e = _wrap(start_dim, nd), _wrap(end_dim, nd)
+    if s >= e:
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         return input
+    if s == 0 and e == nd - 1:
+        return _reshape(input, (x.size,))
     n = 1
     for v in x.shape[s : e + 1]:
         n *= v
-    return reshape(input, x.shape[:s] + (n,) + x.shape[e + 1 :])
+    return _reshape(input, x.shape[:s] + (n,) + x.shape[e + 1 :])
 
 
 @defop
 def ravel(input) -> Tensor:
     """The elements as a 1-D tensor (a view when the input is contiguous)."""
-    return reshape(input, (-1,))
+    return _reshape(input, (-1,))
 
 
 @defop
@@ -296,8 +351,11 @@ def clone(input, *, memory_format=None) -> Tensor:
     ``memory_format`` is ``contiguous_format``."""
     x = input._data
     fmt = getattr(memory_format, "_name", None)
-    r = _make(xp_of(x).ascontiguousarray(x).copy() if fmt == "contiguous_format" and not x.flags.c_contiguous
-              else _copy_like(x))
+    r = _make(
+        xp_of(x).ascontiguousarray(x).copy()
+        if fmt == "contiguous_format" and not x.flags.c_contiguous
+        else _copy_like(x)
+    )
     if needs_grad(input):
         record(r, "CloneBackward0", _clone_rule, (input,))
     return r
@@ -321,14 +379,28 @@ def _perm_rule(ctx, g):
 
 
 def _permute_method(self, *dims):
-    return permute(self, _varargs(dims, "permute", "dims"))
+    return _permute(self, _varargs(dims, "permute", "dims"))
 
 
 @defop(method=_permute_method)
 def permute(input, dims) -> Tensor:
     """A view with the dimensions reordered."""
-    nd = input._data.ndim
-    dims = _shape_arg((dims,), "permute")
+    return _permute(input, _shape_arg((dims,), "permute"))
+
+
+def _permute(input, dims):
+    x = input._data
+    nd = x.ndim
+    if len(dims) == nd:
+        try:
+            arr = x.transpose(dims)  # NumPy wraps negative dims and rejects repeated or out-of-range ones
+        except ValueError:
+            arr = None
+        if arr is not None:
+            r = as_view(input, arr)
+            if STATE.enabled and input._requires_grad:
+                _record_perm(r, input, [d + nd if d < 0 else d for d in dims])
+            return r
     if len(dims) != nd:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of the "
@@ -337,14 +409,18 @@ def permute(input, dims) -> Tensor:
     dims = tuple(_wrap_dim(d, nd) for d in dims)
     if len(set(dims)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    r = as_view(input, input._data.transpose(dims))
+    r = as_view(input, x.transpose(dims))
     if needs_grad(input):
-        node = record(r, "PermuteBackward0", _perm_rule, (input,))
-        inv = [0] * nd
-        for i, d in enumerate(dims):
-            inv[d] = i
-        node._inv = tuple(inv)
+        _record_perm(r, input, dims)
     return r
+
+
+def _record_perm(r, input, dims):
+    node = record(r, "PermuteBackward0", _perm_rule, (input,))
+    inv = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inv[d] = i
+    node._inv = tuple(inv)
 
 
 def _transpose_rule(ctx, g):
@@ -354,10 +430,15 @@ def _transpose_rule(ctx, g):
 @defop(aliases=("swapaxes", "swapdims"))
 def transpose(input, dim0, dim1) -> Tensor:
     """A view with two dimensions swapped."""
-    nd = input._data.ndim
-    d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
-    r = as_view(input, input._data.swapaxes(d0, d1) if nd else input._data.view())
-    if needs_grad(input):
+    x = input._data
+    nd = x.ndim
+    if nd:
+        d0, d1 = _wrap(dim0, nd), _wrap(dim1, nd)
+        r = as_view(input, x.swapaxes(d0, d1))
+    else:
+        d0, d1 = _wrap_dim(dim0, 0), _wrap_dim(dim1, 0)
+        r = as_view(input, x.view())
+    if STATE.enabled and input._requires_grad:
         node = record(r, "TransposeBackward0", _transpose_rule, (input,))
         node._dims = (d0, d1)
     return r
@@ -429,9 +510,10 @@ def _unsqueeze_rule(ctx, g):
 def unsqueeze(input, dim) -> Tensor:
     """A view with a size-1 dimension inserted at ``dim``."""
     x = input._data
-    d = _wrap_dim(dim, x.ndim + 1)
-    r = as_view(input, x.reshape(x.shape[:d] + (1,) + x.shape[d:]) if x.ndim else x.reshape(1))
-    if needs_grad(input):
+    d = _wrap(dim, x.ndim + 1)
+    sh = x.shape
+    r = as_view(input, x.reshape(sh[:d] + (1,) + sh[d:]))
+    if STATE.enabled and input._requires_grad:
         node = record(r, "UnsqueezeBackward0", _unsqueeze_rule, (input,))
         node._dim = d
     return r
@@ -442,7 +524,10 @@ def squeeze(input, dim=None) -> Tensor:
     """A view with size-1 dimensions (all, or those in ``dim``) removed."""
     x = input._data
     if dim is None:
-        axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
+        axes = tuple(i for i, s in enumerate(x.shape) if s == 1) if 1 in x.shape else ()
+    elif type(dim) is int and x.ndim:
+        d = _wrap(dim, x.ndim)
+        axes = (d,) if x.shape[d] == 1 else ()
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         wrapped = [_wrap_dim(d, x.ndim) for d in dims]
@@ -450,7 +535,7 @@ def squeeze(input, dim=None) -> Tensor:
             raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
         axes = tuple(a for a in sorted(set(wrapped)) if x.ndim and x.shape[a] == 1)
     r = as_view(input, x.squeeze(axes) if axes else x.view())
-    if needs_grad(input):
+    if STATE.enabled and input._requires_grad:
         node = record(r, "SqueezeBackward0", _reshape_rule, (input,))
         node._in_shape = x.shape
     return r
@@ -492,41 +577,66 @@ def _expand_shape(in_shape, sizes, npdt):
     return tuple(out)
 
 
-def _expand(input, size):
+def _expand_strides(xs, xst, sizes):
+    """The shape, strides and whether elements repeat for expanding an array of shape ``xs`` and
+    strides ``xst`` to ``sizes``; None when ``sizes`` is invalid (``_expand_shape`` says why)."""
+    lead = len(sizes) - len(xs)
+    if lead < 0:
+        return None
+    shape = list(sizes[:lead])
+    if lead and min(shape) < 0:
+        return None
+    overlap = lead > 0 and max(shape) > 1
+    if sizes[lead:] == xs:  # only new leading dimensions
+        return sizes, (0,) * lead + xst, overlap
+    strides = [0] * lead
+    for n, m, st in zip(xs, sizes[lead:], xst):
+        if m == n or m == -1:
+            shape.append(n)
+            strides.append(st)
+        elif n == 1 and m >= 0:
+            shape.append(m)
+            strides.append(0)
+            overlap = overlap or m > 1
+        else:
+            return None
+    return tuple(shape), tuple(strides), overlap
+
+
+def _expand(input, shape):
+    """``input`` expanded to ``shape`` (a tuple of ints; -1 keeps a dimension)."""
     x = input._data
-    shape = _expand_shape(x.shape, _shape_arg((size,), "expand"), x.dtype)
-    if shape == x.shape:
-        arr = x.view()
-    elif type(x) is _ndarray and x.flags.c_contiguous:
-        lead = len(shape) - x.ndim
-        strides = [0] * lead
-        overlap = False
-        for n, m, st in zip(x.shape, shape[lead:], x.strides):
-            if n == m:
-                strides.append(st)
-            else:
-                strides.append(0)
-                overlap = overlap or m > 1
-        overlap = overlap or any(m > 1 for m in shape[:lead])
-        arr = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
-        if overlap or not x.flags.writeable:
-            arr.flags.writeable = False  # writes to overlapping memory must fail, as in PyTorch
+    geom = None
+    if type(x) is _ndarray and x.flags.c_contiguous:
+        geom = _expand_strides(x.shape, x.strides, shape)
+    if geom is not None:
+        shape, strides, overlap = geom
+        if shape == x.shape:
+            arr = x.view()
+        else:
+            arr = np.ndarray(shape, x.dtype, x, 0, strides)
+            if overlap or not x.flags.writeable:
+                arr.setflags(write=False)  # writes to overlapping memory must fail, as in PyTorch
     else:
-        xp = xp_of(x)
-        arr = xp.broadcast_to(x, shape)  # read-only: writes to overlapping memory must fail
-        if not any(st == 0 and n > 1 for n, st in zip(arr.shape, arr.strides)):
-            arr = xp.lib.stride_tricks.as_strided(x, shape, arr.strides)  # no element repeats: writable
+        shape = _expand_shape(x.shape, shape, x.dtype)
+        if shape == x.shape:
+            arr = x.view()
+        else:
+            xp = xp_of(x)
+            arr = xp.broadcast_to(x, shape)  # read-only: writes to overlapping memory must fail
+            if not any(st == 0 and n > 1 for n, st in zip(arr.shape, arr.strides)):
+                arr = xp.lib.stride_tricks.as_strided(x, shape, arr.strides)  # no element repeats: writable
     r = as_view(input, arr)
-    if needs_grad(input):
+    if STATE.enabled and input._requires_grad:
         node = record(r, "ExpandBackward0", _expand_rule, (input,))
         node._in_shape = x.shape
     return r
 
 
-@defop(function=False, method=lambda self, *sizes: expand(self, _varargs(sizes, "expand", "size")))
+@defop(function=False, method=lambda self, *sizes: _expand(self, _varargs(sizes, "expand", "size")))
 def expand(input, size) -> Tensor:
     """A broadcast view of ``input`` at ``size`` (-1 keeps a dimension)."""
-    return _expand(input, size)
+    return _expand(input, _shape_arg((size,), "expand"))
 
 
 @defop(function=False)
@@ -538,22 +648,26 @@ def expand_as(input, other) -> Tensor:
 @defop
 def broadcast_to(input, size) -> Tensor:
     """A broadcast view of ``input`` at ``size``."""
-    return _expand(input, size)
+    return _expand(input, _shape_arg((size,), "expand"))
 
 
-def _broadcast_pair(a, b):
+def _broadcast_pair(a, b, mismatch=None):
+    """The broadcast of shapes ``a`` and ``b``; ``mismatch(j, n, x, y)`` builds the error for sizes
+    ``x`` and ``y`` at padded position ``j`` of ``n`` (by default PyTorch's message for two tensors)."""
     n = max(len(a), len(b))
     a = (1,) * (n - len(a)) + tuple(a)
     b = (1,) * (n - len(b)) + tuple(b)
     out = []
-    for i, (x, y) in enumerate(zip(a, b)):
+    for j, (x, y) in enumerate(zip(a, b)):
         if x == y or y == 1:
             out.append(x)
         elif x == 1:
             out.append(y)
+        elif mismatch is not None:
+            raise mismatch(j, n, x, y, a)
         else:
             raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {i}"
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {j}"
             )
     return tuple(out)
 
@@ -580,21 +694,14 @@ def broadcast_shapes(*shapes) -> Size:
         norm.append(s)
     out = ()
     for i, s in enumerate(norm):
-        n = max(len(out), len(s))
-        a = (1,) * (n - len(out)) + out
-        b = (1,) * (n - len(s)) + s
-        res = []
-        for j, (x, y) in enumerate(zip(a, b)):
-            if x == y or y == 1:
-                res.append(x)
-            elif x == 1:
-                res.append(y)
-            else:
-                raise RuntimeError(
-                    f"Attempting to broadcast a dimension of length {y} at {j - n}! Mismatching argument at index "
-                    f"{i} had {tuple(s)}; but expected shape should be broadcastable to {list(a)}"
-                )
-        out = tuple(res)
+
+        def mismatch(j, n, x, y, a, i=i, s=s):
+            return RuntimeError(
+                f"Attempting to broadcast a dimension of length {y} at {j - n}! Mismatching argument at index "
+                f"{i} had {tuple(s)}; but expected shape should be broadcastable to {list(a)}"
+            )
+
+        out = _broadcast_pair(out, s, mismatch)
     return Size(out)
 
 
@@ -769,9 +876,61 @@ def _cast_check_out(fname, dt, out):
             raise TypeError(f"{fname}: input types can't be cast to the desired output type {type_name(od)}")
 
 
+def _same_arrays(tensors):
+    """The NumPy arrays of a list or tuple of Tensors that all have one dtype; None otherwise
+    (the general path then checks, promotes and raises PyTorch's errors)."""
+    if type(tensors) is not list and type(tensors) is not tuple or not tensors:
+        return None
+    dt = None
+    arrs = []
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            return None
+        a = t._data
+        if type(a) is not _ndarray or (a.dtype is not dt and dt is not None):
+            return None
+        dt = a.dtype
+        arrs.append(a)
+    return arrs
+
+
+def _joined(r, tensors, dt, out, fname, record_fn, d):
+    """Finish ``cat``/``stack``: record the graph node, then honour ``out=``."""
+    if needs_grad(*tensors):
+        record_fn(r, tensors, d)
+    if out is not None:
+        _cast_check_out(f"torch.{fname}()", dt, out)
+        return write_out(out, r)
+    return r
+
+
+def _record_cat(r, tensors, d):
+    node = record(r, "CatBackward0", _cat_rule, tuple(tensors))
+    spans = []
+    off = 0
+    for t in tensors:
+        s = t._data.shape
+        if len(s) == 1 and s[0] == 0:  # skipped, as PyTorch skips legacy empty 1-D tensors
+            spans.append((0, 0, True))
+        else:
+            spans.append((off, s[d], False))
+            off += s[d]
+    node._dim, node._spans = d, spans
+    node._inputs_meta = [t._data.dtype for t in tensors]
+
+
 @defop(method=False, aliases=("concat",))
 def cat(tensors, dim=0, *, out=None) -> Tensor:
     """Concatenate tensors along ``dim`` (1-D empty tensors are skipped; dtypes are promoted)."""
+    arrs = _same_arrays(tensors)
+    if arrs is not None and len(arrs) > 1 and type(dim) is int:
+        try:  # NumPy checks the ranks, sizes and dim as PyTorch does when all ranks agree
+            r = _make(np.concatenate(arrs, axis=dim))
+        except ValueError:
+            r = None
+        if r is not None:
+            d = dim + arrs[0].ndim if dim < 0 else dim
+            return _joined(r, tensors, _NP2DT[arrs[0].dtype], out, "cat", _record_cat, d)
     tensors = _check_tensors(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -803,24 +962,7 @@ def cat(tensors, dim=0, *, out=None) -> Tensor:
         arrs = [a if a.dtype == npdt else a.astype(npdt) for a in arrs]
         xp = xp_of(arrs[0])
         r = _make(xp.concatenate(arrs, axis=d) if len(arrs) > 1 else _copy_like(arrs[0]))
-    if needs_grad(*tensors):
-        node = record(r, "CatBackward0", _cat_rule, tuple(tensors))
-        spans = []
-        off = 0
-        keep = set(kept)
-        for i, t in enumerate(tensors):
-            if i in keep:
-                n = t._data.shape[d]
-                spans.append((off, n, False))
-                off += n
-            else:
-                spans.append((0, 0, True))
-        node._dim, node._spans = d, spans
-        node._inputs_meta = [t._data.dtype for t in tensors]
-    if out is not None:
-        _cast_check_out("torch.cat()", dt, out)
-        return write_out(out, r)
-    return r
+    return _joined(r, tensors, dt, out, "cat", _record_cat, d)
 
 
 @defop(method=False)
@@ -841,9 +983,25 @@ def _stack_rule(ctx, g):
     return tuple(out)
 
 
+def _record_stack(r, tensors, d):
+    node = record(r, "StackBackward0", _stack_rule, tuple(tensors))
+    node._dim = d
+    node._inputs_meta = [t._data.dtype for t in tensors]
+
+
 @defop(method=False)
 def stack(tensors, dim=0, *, out=None) -> Tensor:
     """Join equally shaped tensors along a new dimension ``dim``."""
+    arrs = _same_arrays(tensors)
+    if arrs is not None and type(dim) is int and -arrs[0].ndim - 1 <= dim <= arrs[0].ndim:
+        d = dim + arrs[0].ndim + 1 if dim < 0 else dim
+        ex = (slice(None),) * d + (None,)
+        try:  # NumPy checks that the shapes agree
+            r = _make(np.concatenate([a[ex] for a in arrs], axis=d))
+        except ValueError:
+            r = None
+        if r is not None:
+            return _joined(r, tensors, _NP2DT[arrs[0].dtype], out, "stack", _record_stack, d)
     tensors = _check_tensors(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -859,14 +1017,7 @@ def stack(tensors, dim=0, *, out=None) -> Tensor:
     npdt = dt.np
     arrs = [t._data if t._data.dtype == npdt else t._data.astype(npdt) for t in tensors]
     r = _make(xp_of(arrs[0]).stack(arrs, axis=d))
-    if needs_grad(*tensors):
-        node = record(r, "StackBackward0", _stack_rule, tuple(tensors))
-        node._dim = d
-        node._inputs_meta = [t._data.dtype for t in tensors]
-    if out is not None:
-        _cast_check_out("torch.stack()", dt, out)
-        return write_out(out, r)
-    return r
+    return _joined(r, tensors, dt, out, "stack", _record_stack, d)
 
 
 def _seq(tensors, fname):
@@ -994,8 +1145,8 @@ def _pieces(input, d, bounds, name):
     """Views of ``input`` over consecutive ``[a, b)`` ranges of ``dim`` that tile it; one graph node."""
     x = input._data
     pre = (slice(None),) * d
-    outs = tuple(as_view(input, x[pre + (slice(a, b),)]) for a, b in bounds)
-    if outs and needs_grad(input):
+    outs = _views(input, [x[pre + (slice(a, b),)] for a, b in bounds])
+    if outs and STATE.enabled and input._requires_grad:
         node = record_multi(outs, name, _pieces_rule, (input,))
         node._dim, node._bounds, node._shape = d, bounds, x.shape
     return outs
@@ -1013,7 +1164,7 @@ def _split_size(input, split_size, dim=0):
     x = input._data
     if x.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = _wrap_dim(dim, x.ndim)
+    d = _wrap(dim, x.ndim)
     n = x.shape[d]
     if split_size < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={split_size}")
@@ -1028,7 +1179,7 @@ def _split_with_sizes(input, sizes, dim=0):
     x = input._data
     if x.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = _wrap_dim(dim, x.ndim)
+    d = _wrap(dim, x.ndim)
     n = x.shape[d]
     if any(s < 0 for s in sizes):
         raise RuntimeError(
@@ -1064,7 +1215,7 @@ def chunk(input, chunks, dim=0) -> tuple:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    d = _wrap_dim(dim, x.ndim)
+    d = _wrap(dim, x.ndim)
     n = x.shape[d]
     size = -(-n // chunks)
     if size == 0 and n == 0:
@@ -1167,10 +1318,13 @@ def unbind(input, dim=0) -> tuple:
     x = input._data
     if x.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    d = _wrap_dim(dim, x.ndim)
-    pre = (slice(None),) * d
-    outs = tuple(as_view(input, x[pre + (i, Ellipsis)]) for i in range(x.shape[d]))
-    if outs and needs_grad(input):
+    d = _wrap(dim, x.ndim)
+    if d == 0 and x.ndim > 1:
+        outs = _views(input, x)  # iterating an array gives views of its rows
+    else:
+        pre = (slice(None),) * d
+        outs = _views(input, [x[pre + (i, Ellipsis)] for i in range(x.shape[d])])
+    if outs and STATE.enabled and input._requires_grad:
         node = record_multi(outs, "UnbindBackward0", _unbind_rule, (input,))
         node._dim = d
     return outs
