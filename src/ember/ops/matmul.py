@@ -16,6 +16,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ._core import (
+    STATE,
     bin_args,
     defop,
     needs_grad,
@@ -66,10 +67,9 @@ def _need_tensor(fname, argname, pos, x):
         raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not {type(x).__name__}")
 
 
-def _no_bool(kernel, *arrs):
-    for a in arrs:
-        if a.dtype == np.bool_:
-            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+def _no_bool(kernel, a):
+    if a.dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _dims_str(shape) -> str:
@@ -106,6 +106,8 @@ def _int_scalar(x, v):
 
 def _expand_check(in_shape, target):
     """PyTorch's ``expand`` error when ``in_shape`` does not broadcast to ``target``."""
+    if in_shape == target or in_shape == target[1:]:
+        return
     if len(in_shape) > len(target):
         raise RuntimeError(
             f"expand(torch.FloatTensor{{{list(in_shape)}}}, size={list(target)}): the number of sizes provided "
@@ -121,7 +123,7 @@ def _expand_check(in_shape, target):
 
 
 def _broadcast_batch(sa, sb):
-    """Broadcast two batch shapes with PyTorch's error message."""
+    """Broadcast two batch shapes with PyTorch's error message (also used by ``linalg``)."""
     n = max(len(sa), len(sb))
     pa = (1,) * (n - len(sa)) + tuple(sa)
     pb = (1,) * (n - len(sb)) + tuple(sb)
@@ -139,6 +141,8 @@ def _blas_ready(x):
     """``x`` itself if BLAS can read its matrices in place (one unit stride per matrix), else a
     contiguous copy: NumPy falls back to a slow non-BLAS loop for e.g. the zero-stride gradients
     that ``expand`` produces."""
+    if x.flags.c_contiguous:
+        return x
     if x.ndim >= 2:
         it = x.itemsize
         s0, s1 = x.strides[-2], x.strides[-1]
@@ -153,8 +157,11 @@ def _blas_ready(x):
 def _mm_array(a, b):
     """``a @ b`` on arrays; an N-D @ 2-D (or 1-D) product is folded into one GEMM when ``a``'s
     batch dimensions can be merged without a copy."""
-    xp = _xp(a)
-    a, b = _blas_ready(a), _blas_ready(b)
+    xp = np if type(a) is _ndarray else xp_of(a)
+    if not a.flags.c_contiguous:
+        a = _blas_ready(a)
+    if not b.flags.c_contiguous:
+        b = _blas_ready(b)
     if a.ndim > 2 and b.ndim <= 2 and a.flags.c_contiguous:
         return xp.matmul(a.reshape(math.prod(a.shape[:-1]), a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[1:])
     return xp.matmul(a, b)
@@ -173,41 +180,54 @@ def matmul(input, other, *, out=None) -> Tensor:
         )
     a, b = input._data, other._data
     da, db = a.ndim, b.ndim
-    if da == 0 or db == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
-    if da == 1 and db == 1:
-        return dot(input, other, out=out)
-    if da <= 2 and db <= 2:
-        if a.dtype != b.dtype:
-            if db == 1:
-                raise RuntimeError(
-                    f"addmv input tensors must have the same dtype, but got {_tn(b)}, {_tn(a)}, and {_tn(b)}"
-                )
-            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cn(a)} != {_cn(b)}")
-        if db == 1:
-            if a.shape[1] != b.shape[0]:
-                raise RuntimeError(
-                    f"size mismatch, got input ({a.shape[0]}), mat ({_dims_str(a.shape)}), vec ({b.shape[0]})"
-                )
-            _no_bool("addmv_impl_cpu", a)
-            name = "MvBackward0"
-        else:
-            ka = a.shape[-1]
-            if ka != b.shape[0]:
-                sa = a.shape if da == 2 else (1, ka)
-                raise RuntimeError(
-                    f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(sa)} and {_dims_str(b.shape)})"
-                )
-            _no_bool("addmm_impl_cpu_", a)
-            name = "MmBackward0" if da == 2 else "SqueezeBackward4"
-        r = _make(_mm_array(a, b))
+    dt = a.dtype
+    if da == 2 and db == 2 and dt is b.dtype and a.shape[1] == b.shape[0] and dt.kind != "b":
+        name = "MmBackward0"  # the common case, known to pass the checks below
     else:
-        _check_batched(a, b, needs_grad(input, other))
-        r = _make(_mm_array(a, b))
-        name = "UnsafeViewBackward0"
-    if needs_grad(input, other):
+        if da == 0 or db == 0:
+            raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+        if da == 1 and db == 1:
+            return dot(input, other, out=out)
+        if da <= 2 and db <= 2:
+            name = _check_matrices(a, b)
+        else:
+            _check_batched(a, b, needs_grad(input, other))
+            name = "UnsafeViewBackward0"
+    return _product(input, other, _mm_array(a, b), name, out)
+
+
+def _product(input, other, arr, name, out):
+    """Wrap the product array of ``input`` and ``other`` (matmul, mm, bmm, mv): record the graph
+    node under autograd and honour ``out=``."""
+    r = _make(arr)
+    if STATE.enabled and (input._requires_grad or other._requires_grad):
         record(r, name, _matmul_rule, (input, other))
     return r if out is None else write_out(out, r)
+
+
+def _check_matrices(a, b):
+    """PyTorch's checks for a matmul of operands of at most two dimensions (not both 1-D); returns
+    the name of the graph node."""
+    da, db = a.ndim, b.ndim
+    if a.dtype != b.dtype:
+        if db == 1:
+            raise RuntimeError(
+                f"addmv input tensors must have the same dtype, but got {_tn(b)}, {_tn(a)}, and {_tn(b)}"
+            )
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cn(a)} != {_cn(b)}")
+    if db == 1:
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(
+                f"size mismatch, got input ({a.shape[0]}), mat ({_dims_str(a.shape)}), vec ({b.shape[0]})"
+            )
+        _no_bool("addmv_impl_cpu", a)
+        return "MvBackward0"
+    ka = a.shape[-1]
+    if ka != b.shape[0]:
+        sa = a.shape if da == 2 else (1, ka)
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(sa)} and {_dims_str(b.shape)})")
+    _no_bool("addmm_impl_cpu_", a)
+    return "MmBackward0" if da == 2 else "SqueezeBackward4"
 
 
 def _check_batched(a, b, grad):
@@ -289,53 +309,62 @@ def _matmul_rule(ctx, g):
 @defop
 def mm(input, mat2, *, out=None) -> Tensor:
     """Product of two matrices (strictly 2-D, no broadcasting)."""
-    _need_tensor("mm", "input", 1, input)
-    _need_tensor("mm", "mat2", 2, mat2)
+    if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):
+        _need_tensor("mm", "input", 1, input)
+        _need_tensor("mm", "mat2", 2, mat2)
     a, b = input._data, mat2._data
-    if a.ndim != 2:
-        raise RuntimeError("self must be a matrix")
-    if b.ndim != 2:
-        raise RuntimeError("mat2 must be a matrix")
-    if a.shape[1] != b.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(a.shape)} and {_dims_str(b.shape)})")
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cn(a)} != {_cn(b)}")
-    _no_bool("addmm_impl_cpu_", a)
-    r = _make(_mm_array(a, b))
-    if needs_grad(input, mat2):
-        record(r, "MmBackward0", _matmul_rule, (input, mat2))
-    return r if out is None else write_out(out, r)
+    dt = a.dtype
+    if not (a.ndim == 2 and b.ndim == 2 and a.shape[1] == b.shape[0] and dt is b.dtype and dt.kind != "b"):
+        if a.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        if b.ndim != 2:
+            raise RuntimeError("mat2 must be a matrix")
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(a.shape)} and {_dims_str(b.shape)})"
+            )
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cn(a)} != {_cn(b)}")
+        _no_bool("addmm_impl_cpu_", a)
+    return _product(input, mat2, _mm_array(a, b), "MmBackward0", out)
 
 
 @defop
 def bmm(input, mat2, *, out=None) -> Tensor:
     """Batched product of two 3-D tensors with equal batch sizes (no broadcasting)."""
-    _need_tensor("bmm", "input", 1, input)
-    _need_tensor("bmm", "mat2", 2, mat2)
+    if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):
+        _need_tensor("bmm", "input", 1, input)
+        _need_tensor("bmm", "mat2", 2, mat2)
     a, b = input._data, mat2._data
-    if a.ndim != 3:
-        raise RuntimeError("batch1 must be a 3D tensor")
-    if b.ndim != 3:
-        raise RuntimeError("batch2 must be a 3D tensor")
+    _batch_checks(a, b)
     if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, {a.shape[2]}] "
-            f"but got: [{b.shape[0]}, {b.shape[1]}]."
-        )
+        _bmm_size_error(a, b)
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_tn(a)} but found {_tn(b)}")
     _no_bool("bmm", a)
-    r = _make(_mm_array(a, b))
-    if needs_grad(input, mat2):
-        record(r, "BmmBackward0", _matmul_rule, (input, mat2))
-    return r if out is None else write_out(out, r)
+    return _product(input, mat2, _mm_array(a, b), "BmmBackward0", out)
+
+
+def _batch_checks(b1, b2):
+    if b1.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+
+
+def _bmm_size_error(b1, b2):
+    raise RuntimeError(
+        f"Expected size for first two dimensions of batch2 tensor to be: [{b1.shape[0]}, {b1.shape[2]}] "
+        f"but got: [{b2.shape[0]}, {b2.shape[1]}]."
+    )
 
 
 @defop
 def mv(input, vec, *, out=None) -> Tensor:
     """Product of a matrix and a vector."""
-    _need_tensor("mv", "input", 1, input)
-    _need_tensor("mv", "vec", 2, vec)
+    if not (isinstance(input, Tensor) and isinstance(vec, Tensor)):
+        _need_tensor("mv", "input", 1, input)
+        _need_tensor("mv", "vec", 2, vec)
     a, b = input._data, vec._data
     if a.ndim != 2 or b.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
@@ -344,10 +373,7 @@ def mv(input, vec, *, out=None) -> Tensor:
     if a.dtype != b.dtype:
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_tn(b)}, {_tn(a)}, and {_tn(b)}")
     _no_bool("addmv_impl_cpu", a)
-    r = _make(_mm_array(a, b))
-    if needs_grad(input, vec):
-        record(r, "MvBackward0", _matmul_rule, (input, vec))
-    return r if out is None else write_out(out, r)
+    return _product(input, vec, _mm_array(a, b), "MvBackward0", out)
 
 
 # ---------------------------------------------------------------------------- vector products
@@ -794,10 +820,78 @@ def _einsum_arrays(spec, arrays):
     return r
 
 
+_PLAN_CACHE: dict = {}
+
+
+def _pair_plan(sa, sb, out_sub, sizes):
+    """How to compute a two-operand einsum as one (batched) matrix product: the axes each operand
+    sums over alone, the permutations and shapes that bring it to ``(batch, m, k)`` / ``(batch, k,
+    n)``, and the shape and permutation that bring the product to the output; with nothing to
+    contract (``k == 1``) the product is a broadcast multiply. None when a letter repeats within an
+    operand (a diagonal), or for many tiny matrices, where NumPy's own einsum is faster."""
+    if len(set(sa)) != len(sa) or len(set(sb)) != len(sb):
+        return None
+    sum_a = tuple(i for i, c in enumerate(sa) if c not in sb and c not in out_sub)
+    sum_b = tuple(i for i, c in enumerate(sb) if c not in sa and c not in out_sub)
+    ra = "".join(c for c in sa if c in sb or c in out_sub)
+    rb = "".join(c for c in sb if c in sa or c in out_sub)
+    batch = [c for c in out_sub if c in ra and c in rb]
+    left = [c for c in out_sub if c in ra and c not in rb]
+    right = [c for c in out_sub if c in rb and c not in ra]
+    contr = [c for c in ra if c in rb and c not in out_sub]
+    nb, nl, nk, nr = (math.prod(sizes[c] for c in cs) for cs in (batch, left, contr, right))
+    if nk > 1 and nb > 1 and nl * nk * nr < 64:
+        return None
+    perm_a = tuple(ra.index(c) for c in batch + left + contr)
+    perm_b = tuple(rb.index(c) for c in batch + contr + right)
+    mid = batch + left + right
+    perm_out = tuple(mid.index(c) for c in out_sub)
+    ident = tuple(range(len(mid)))
+    return (
+        sum_a,
+        sum_b,
+        None if perm_a == ident[: len(perm_a)] else perm_a,
+        None if perm_b == tuple(range(len(perm_b))) else perm_b,
+        nk == 1,
+        (nl, nk) if nb == 1 else (nb, nl, nk),
+        (nk, nr) if nb == 1 else (nb, nk, nr),
+        tuple(sizes[c] for c in mid),
+        None if perm_out == ident else perm_out,
+    )
+
+
+def _pair_einsum(plan, x, y):
+    sum_a, sum_b, perm_a, perm_b, outer, shape_a, shape_b, shape_mid, perm_out = plan
+    if sum_a:
+        x = x.sum(axis=sum_a, dtype=x.dtype)
+    if sum_b:
+        y = y.sum(axis=sum_b, dtype=y.dtype)
+    if perm_a is not None:
+        x = x.transpose(perm_a)
+    if perm_b is not None:
+        y = y.transpose(perm_b)
+    x, y = x.reshape(shape_a), y.reshape(shape_b)
+    r = (x * y if outer else _mm_array(x, y)).reshape(shape_mid)
+    return r if perm_out is None else r.transpose(perm_out)
+
+
 def _einsum_prim(in_subs, out_sub, sizes, ops):
-    """einsum on explicit, size-consistent subscripts (what ``_einsum_parse`` produces)."""
-    spec = ",".join(in_subs) + "->" + out_sub
-    r = _make(_einsum_arrays(spec, [t._data for t in ops]))
+    """einsum on explicit, size-consistent subscripts (what ``_einsum_parse`` produces). Two
+    floating operands are contracted with one (batched) matrix product."""
+    arrays = [t._data for t in ops]
+    r = None
+    if len(arrays) == 2 and arrays[0].dtype.kind in "fc":
+        key = (in_subs, out_sub, arrays[0].shape, arrays[1].shape)
+        plan = _PLAN_CACHE.get(key, False)
+        if plan is False:
+            plan = _pair_plan(in_subs[0], in_subs[1], out_sub, sizes)
+            if len(_PLAN_CACHE) > 2048:
+                _PLAN_CACHE.clear()
+            _PLAN_CACHE[key] = plan
+        if plan is not None:
+            r = _make(_pair_einsum(plan, arrays[0], arrays[1]))
+    if r is None:
+        r = _make(_einsum_arrays(",".join(in_subs) + "->" + out_sub, arrays))
     if needs_grad(*ops):
         node = record(r, "EinsumBackward0", _einsum_rule, tuple(ops))
         node._spec = (in_subs, out_sub, sizes)
@@ -888,10 +982,11 @@ def _kron_rule(ctx, g):
 
 
 # ---------------------------------------------------------------------------- fused add-products
-def _add_scaled(prod, x, beta, alpha, inp):
+def _add_scaled(prod, x, beta, alpha):
     """``beta * x + alpha * prod`` on arrays, in place on the fresh product ``prod`` (``x`` broadcasts
     to it); ``beta == 0`` ignores ``x`` (its NaNs do not propagate), as PyTorch does."""
-    beta, alpha = _int_scalar(prod, beta), _int_scalar(prod, alpha)
+    if type(beta) is not int or type(alpha) is not int or prod.dtype.kind == "b":
+        beta, alpha = _int_scalar(prod, beta), _int_scalar(prod, alpha)
     if alpha != 1:
         prod *= alpha
     if beta != 0:
@@ -899,8 +994,36 @@ def _add_scaled(prod, x, beta, alpha, inp):
     return prod
 
 
-def _fused_rule_input(g, beta):
-    return _scale(g, beta) if beta != 0 else g * 0
+def _fused_op(fname, names, node_name, result, grad_p, grad_q):
+    """The body shared by addmm, addmv, addr, addbmm and baddbmm, ``beta * input + alpha * (p ⊗ q)``
+    for the op's product ⊗. ``result(input, p, q, beta, alpha)`` makes the op's own checks and
+    returns the result array; ``grad_p(g, p, q)`` / ``grad_q(g, p, q)`` are the gradients of the
+    product with respect to ``p`` and ``q`` (scaled by ``alpha`` here). ``names`` are the
+    arguments' names in type errors."""
+
+    def rule(ctx, g):
+        _, p, q = ctx.inputs
+        beta, alpha = ctx._ba
+        n0, n1, n2 = ctx.needs_input_grad
+        gi = (_scale(g, beta) if beta != 0 else g * 0) if n0 else None
+        gp = _scale(grad_p(g, p, q), alpha) if n1 else None
+        gq = _scale(grad_q(g, p, q), alpha) if n2 else None
+        return gi, gp, gq
+
+    def run(input, p, q, beta, alpha, out):
+        beta, alpha = _num(beta), _num(alpha)
+        if not (isinstance(input, Tensor) and isinstance(p, Tensor) and isinstance(q, Tensor)):
+            _need_tensor(fname, "input", 1, input)
+            _need_tensor(fname, names[0], 2, p)
+            _need_tensor(fname, names[1], 3, q)
+        r = _make(result(input, p, q, beta, alpha))
+        if STATE.enabled and (input._requires_grad or p._requires_grad or q._requires_grad):
+            node = record(r, node_name, rule, (input, p, q))
+            node._ba = (beta, alpha)
+            set_meta(node, r._data, input, p, q)
+        return r if out is None else write_out(out, r)
+
+    return run
 
 
 def _mm_dtype_checks(inp, m1, m2):
@@ -910,13 +1033,7 @@ def _mm_dtype_checks(inp, m1, m2):
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_tn(inp)} and {_tn(m2)}")
 
 
-@defop(inplace=True)
-def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
-    """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape."""
-    beta, alpha = _num(beta), _num(alpha)
-    _need_tensor("addmm", "input", 1, input)
-    _need_tensor("addmm", "mat1", 2, mat1)
-    _need_tensor("addmm", "mat2", 3, mat2)
+def _addmm_result(input, mat1, mat2, beta, alpha):
     x, m1, m2 = input._data, mat1._data, mat2._data
     if m1.ndim != 2:
         raise RuntimeError(f"mat1 must be a matrix, got {m1.ndim}-D tensor")
@@ -929,31 +1046,26 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
     _expand_check(x.shape, (m1.shape[0], m2.shape[1]))
     _mm_dtype_checks(x, m1, m2)
     _no_bool("addmm_impl_cpu_", m1)
-    r = _make(_add_scaled(_mm_array(m1, m2), x, beta, alpha, input))
-    if needs_grad(input, mat1, mat2):
-        node = record(r, "AddmmBackward0", _addmm_rule, (input, mat1, mat2))
-        node._ba = (beta, alpha)
-        set_meta(node, r._data, input, mat1, mat2)
-    return r if out is None else write_out(out, r)
+    return _add_scaled(_mm_array(m1, m2), x, beta, alpha)
 
 
-def _addmm_rule(ctx, g):
-    _, m1, m2 = ctx.inputs
-    beta, alpha = ctx._ba
-    n0, n1, n2 = ctx.needs_input_grad
-    gi = _fused_rule_input(g, beta) if n0 else None
-    g1 = _scale(mm(g, m2.mT.conj()), alpha) if n1 else None
-    g2 = _scale(mm(m1.mT.conj(), g), alpha) if n2 else None
-    return gi, g1, g2
+_addmm = _fused_op(
+    "addmm",
+    ("mat1", "mat2"),
+    "AddmmBackward0",
+    _addmm_result,
+    lambda g, m1, m2: mm(g, m2.mT.conj()),
+    lambda g, m1, m2: mm(m1.mT.conj(), g),
+)
 
 
 @defop(inplace=True)
-def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
-    """``beta * input + alpha * (mat @ vec)``."""
-    beta, alpha = _num(beta), _num(alpha)
-    _need_tensor("addmv", "input", 1, input)
-    _need_tensor("addmv", "mat", 2, mat)
-    _need_tensor("addmv", "vec", 3, vec)
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape."""
+    return _addmm(input, mat1, mat2, beta, alpha, out)
+
+
+def _addmv_result(input, mat, vec, beta, alpha):
     x, m, v = input._data, mat._data, vec._data
     if m.ndim != 2 or v.ndim != 1 or x.ndim > 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {x.ndim}, {m.ndim}, {v.ndim}")
@@ -964,31 +1076,26 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
     if not (x.dtype == m.dtype == v.dtype):
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_tn(x)}, {_tn(m)}, and {_tn(v)}")
     _no_bool("addmv_impl_cpu", m)
-    r = _make(_add_scaled(_mm_array(m, v), x, beta, alpha, input))
-    if needs_grad(input, mat, vec):
-        node = record(r, "AddmvBackward0", _addmv_rule, (input, mat, vec))
-        node._ba = (beta, alpha)
-        set_meta(node, r._data, input, mat, vec)
-    return r if out is None else write_out(out, r)
+    return _add_scaled(_mm_array(m, v), x, beta, alpha)
 
 
-def _addmv_rule(ctx, g):
-    _, m, v = ctx.inputs
-    beta, alpha = ctx._ba
-    n0, n1, n2 = ctx.needs_input_grad
-    gi = _fused_rule_input(g, beta) if n0 else None
-    gm = _scale(outer(g, v.conj()), alpha) if n1 else None
-    gv = _scale(mv(m.mT.conj(), g), alpha) if n2 else None
-    return gi, gm, gv
+_addmv = _fused_op(
+    "addmv",
+    ("mat", "vec"),
+    "AddmvBackward0",
+    _addmv_result,
+    lambda g, m, v: outer(g, v.conj()),
+    lambda g, m, v: mv(m.mT.conj(), g),
+)
 
 
 @defop(inplace=True)
-def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
-    """``beta * input + alpha * outer(vec1, vec2)`` (types promote; for bool, ``and``/``or``)."""
-    beta, alpha = _num(beta), _num(alpha)
-    _need_tensor("addr", "input", 1, input)
-    _need_tensor("addr", "vec1", 2, vec1)
-    _need_tensor("addr", "vec2", 3, vec2)
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (mat @ vec)``."""
+    return _addmv(input, mat, vec, beta, alpha, out)
+
+
+def _addr_result(input, vec1, vec2, beta, alpha):
     if vec1._data.ndim != 1:
         raise RuntimeError(f"addr: Expected 1-D argument vec1, but got {vec1._data.ndim}-D")
     if vec2._data.ndim != 1:
@@ -1005,45 +1112,29 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
     prod = v1[:, None] * v2[None, :]
     if rdt == np.bool_:
         res = prod & bool(alpha)
-        if beta:
-            res = res | x
-    else:
-        res = _add_scaled(prod, x, beta, alpha, input)
-    r = _make(res)
-    if needs_grad(input, vec1, vec2):
-        node = record(r, "AddrBackward0", _addr_rule, (input, vec1, vec2))
-        node._ba = (beta, alpha)
-        set_meta(node, r._data, input, vec1, vec2)
-    return r if out is None else write_out(out, r)
+        return res | x if beta else res
+    return _add_scaled(prod, x, beta, alpha)
 
 
-def _addr_rule(ctx, g):
-    _, v1, v2 = ctx.inputs
-    beta, alpha = ctx._ba
-    n0, n1, n2 = ctx.needs_input_grad
-    gi = _fused_rule_input(g, beta) if n0 else None
-    g1 = _scale(mv(g, _cast_like(v2, g).conj()), alpha) if n1 else None
-    g2 = _scale(mv(g.mT, _cast_like(v1, g).conj()), alpha) if n2 else None
-    return gi, g1, g2
-
-
-def _batch_checks(b1, b2):
-    if b1.ndim != 3:
-        raise RuntimeError("batch1 must be a 3D tensor")
-    if b2.ndim != 3:
-        raise RuntimeError("batch2 must be a 3D tensor")
+_addr = _fused_op(
+    "addr",
+    ("vec1", "vec2"),
+    "AddrBackward0",
+    _addr_result,
+    lambda g, v1, v2: mv(g, _cast_like(v2, g).conj()),
+    lambda g, v1, v2: mv(g.mT, _cast_like(v1, g).conj()),
+)
 
 
 @defop(inplace=True)
-def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
-    """``beta * input + alpha * sum_i batch1[i] @ batch2[i]`` (the sum is one contraction)."""
-    beta, alpha = _num(beta), _num(alpha)
-    _need_tensor("addbmm", "input", 1, input)
-    _need_tensor("addbmm", "batch1", 2, batch1)
-    _need_tensor("addbmm", "batch2", 3, batch2)
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * outer(vec1, vec2)`` (types promote; for bool, ``and``/``or``)."""
+    return _addr(input, vec1, vec2, beta, alpha, out)
+
+
+def _addbmm_result(input, batch1, batch2, beta, alpha):
     x, b1, b2 = input._data, batch1._data, batch2._data
-    shape = (b1.shape[_wrap_dim(1, b1.ndim)], b2.shape[_wrap_dim(2, b2.ndim)])
-    _expand_check(x.shape, shape)
+    _expand_check(x.shape, (b1.shape[_wrap_dim(1, b1.ndim)], b2.shape[_wrap_dim(2, b2.ndim)]))
     _batch_checks(b1, b2)
     if b1.shape[0] != b2.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {b1.shape[0]} and {b2.shape[0]}")
@@ -1053,41 +1144,33 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
         )
     _mm_dtype_checks(x, b1, b2)
     _no_bool("addmm_impl_cpu_", b1)
-    prod = _xp(b1).tensordot(b1, b2, axes=([0, 2], [0, 1]))
-    r = _make(_add_scaled(prod, x, beta, alpha, input))
-    if needs_grad(input, batch1, batch2):
-        node = record(r, "AddbmmBackward0", _addbmm_rule, (input, batch1, batch2))
-        node._ba = (beta, alpha)
-        set_meta(node, r._data, input, batch1, batch2)
-    return r if out is None else write_out(out, r)
+    # the sum over the batch is part of one contraction
+    return _add_scaled(_xp(b1).tensordot(b1, b2, axes=([0, 2], [0, 1])), x, beta, alpha)
 
 
-def _addbmm_rule(ctx, g):
-    _, b1, b2 = ctx.inputs
-    beta, alpha = ctx._ba
-    n0, n1, n2 = ctx.needs_input_grad
-    gi = _fused_rule_input(g, beta) if n0 else None
-    g1 = _scale(matmul(g, b2.mT.conj()), alpha) if n1 else None
-    g2 = _scale(matmul(b1.mT.conj(), g), alpha) if n2 else None
-    return gi, g1, g2
+_addbmm = _fused_op(
+    "addbmm",
+    ("batch1", "batch2"),
+    "AddbmmBackward0",
+    _addbmm_result,
+    lambda g, b1, b2: matmul(g, b2.mT.conj()),
+    lambda g, b1, b2: matmul(b1.mT.conj(), g),
+)
 
 
 @defop(inplace=True)
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
-    """``beta * input + alpha * bmm(batch1, batch2)``; ``input`` broadcasts to the result."""
-    beta, alpha = _num(beta), _num(alpha)
-    _need_tensor("baddbmm", "input", 1, input)
-    _need_tensor("baddbmm", "batch1", 2, batch1)
-    _need_tensor("baddbmm", "batch2", 3, batch2)
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * sum_i batch1[i] @ batch2[i]`` (the sum is one contraction)."""
+    return _addbmm(input, batch1, batch2, beta, alpha, out)
+
+
+def _baddbmm_result(input, batch1, batch2, beta, alpha):
     x, b1, b2 = input._data, batch1._data, batch2._data
     shape = (b1.shape[_wrap_dim(0, b1.ndim)], b1.shape[_wrap_dim(1, b1.ndim)], b2.shape[_wrap_dim(2, b2.ndim)])
     _expand_check(x.shape, shape)
     _batch_checks(b1, b2)
     if b2.shape[0] != b1.shape[0] or b2.shape[1] != b1.shape[2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{b1.shape[0]}, {b1.shape[2]}] "
-            f"but got: [{b2.shape[0]}, {b2.shape[1]}]."
-        )
+        _bmm_size_error(b1, b2)
     if x.dtype != b1.dtype:
         raise RuntimeError(
             f"Input dtypes must be the same, got: input {_tn(x).lower()}, batch1: {_tn(b1).lower()}, "
@@ -1096,22 +1179,23 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     if b1.dtype != b2.dtype:
         raise RuntimeError(f"expected scalar type {_tn(b1)} but found {_tn(b2)}")
     _no_bool("baddbmm", b1)
-    r = _make(_add_scaled(_mm_array(b1, b2), x, beta, alpha, input))
-    if needs_grad(input, batch1, batch2):
-        node = record(r, "BaddbmmBackward0", _baddbmm_rule, (input, batch1, batch2))
-        node._ba = (beta, alpha)
-        set_meta(node, r._data, input, batch1, batch2)
-    return r if out is None else write_out(out, r)
+    return _add_scaled(_mm_array(b1, b2), x, beta, alpha)
 
 
-def _baddbmm_rule(ctx, g):
-    _, b1, b2 = ctx.inputs
-    beta, alpha = ctx._ba
-    n0, n1, n2 = ctx.needs_input_grad
-    gi = _fused_rule_input(g, beta) if n0 else None
-    g1 = _scale(bmm(g, b2.mT.conj()), alpha) if n1 else None
-    g2 = _scale(bmm(b1.mT.conj(), g), alpha) if n2 else None
-    return gi, g1, g2
+_baddbmm = _fused_op(
+    "baddbmm",
+    ("batch1", "batch2"),
+    "BaddbmmBackward0",
+    _baddbmm_result,
+    lambda g, b1, b2: bmm(g, b2.mT.conj()),
+    lambda g, b1, b2: bmm(b1.mT.conj(), g),
+)
+
+
+@defop(inplace=True)
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * bmm(batch1, batch2)``; ``input`` broadcasts to the result."""
+    return _baddbmm(input, batch1, batch2, beta, alpha, out)
 
 
 # ---------------------------------------------------------------------------- chain_matmul
