@@ -6,7 +6,7 @@ Two kinds of names live here. The classic top-level functions (``inverse``, ``de
 ``torch.linalg`` only are plain functions listed in ``__all__``; ``ember.linalg`` re-exports them.
 
 Backward rules are written with ember ops (matmul, triangular solves, the private ``_tri`` /
-``_diag`` / ``_cat`` primitives below), so the common ones (inv, det, solve, cholesky) can be
+``_diag`` primitives below, ``cat`` from the shape ops), so the common ones (inv, det, solve, cholesky) can be
 differentiated twice. SciPy is used where it is importable (batched ``getrf``/``trsm``/``expm``
 loops over LAPACK/BLAS); NumPy-only fallbacks cover every such path (``USE_SCIPY = False``)."""
 
@@ -20,8 +20,8 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ._core import defop, needs_grad, record, record_multi, sum_to_shape, type_name, write_out, xp_of
-from .matmul import matmul
-from .shape import as_view
+from .matmul import _broadcast_batch, matmul
+from .shape import as_view, cat, tril, triu
 
 try:
     from ..return_types import make as _rt
@@ -130,20 +130,6 @@ def _check_same_dtype(fname, a, b):
         )
 
 
-def _broadcast_batch(sa, sb):
-    """Broadcast two batch shapes with PyTorch's error."""
-    n = max(len(sa), len(sb))
-    pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
-    out = []
-    for i, (x, y) in enumerate(zip(pa, pb)):
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton dimension {i}"
-            )
-        out.append(y if x == 1 else x)
-    return tuple(out)
-
-
 def _prefix(batch_shape, flat_index):
     return f"(Batch element {flat_index}): " if len(batch_shape) else ""
 
@@ -178,17 +164,19 @@ def _eps(npdt):
 # ---------------------------------------------------------------------------- private differentiable helpers
 def _tri(x: Tensor, k: int = 0, upper: bool = False) -> Tensor:
     """``triu``/``tril`` over the last two dimensions."""
-    d = x._data
-    xp = xp_of(d)
-    r = _make(xp.triu(d, k) if upper else xp.tril(d, k))
-    if needs_grad(x):
-        node = record(r, "TriuBackward0" if upper else "TrilBackward0", _tri_rule, (x,))
-        node._k, node._upper = k, upper
-    return r
+    return triu(x, k) if upper else tril(x, k)
 
 
-def _tri_rule(ctx, g):
-    return _tri(g, ctx._k, ctx._upper)
+def _saving_output(arr, name: str, rule, inputs: tuple, **saved) -> Tensor:
+    """``arr`` as an op's output; under autograd, a graph node for ``rule`` that keeps the output
+    (``ctx.output``) and each of ``saved`` as ``node._<key>``."""
+    out = _make(arr)
+    if needs_grad(*inputs):
+        node = record(out, name, rule, inputs)
+        node.save_output(out)
+        for k, v in saved.items():
+            setattr(node, "_" + k, v)
+    return out
 
 
 def _diagonal_view(x: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
@@ -239,27 +227,6 @@ def _diag_embed(v: Tensor, m=None, n=None) -> Tensor:
     """``(..., k) -> (..., m, n)`` with ``v`` on the diagonal."""
     k = v._data.shape[-1]
     return _diag_scatter(v, v._data.shape[:-1] + (m or k, n or k))
-
-
-def _cat(ts, dim: int) -> Tensor:
-    """Concatenate along ``dim`` (used to assemble block matrices in rules)."""
-    arrs = [t._data for t in ts]
-    nd = arrs[0].ndim
-    dim = dim % nd
-    r = _make(xp_of(arrs[0]).concatenate(arrs, axis=dim))
-    if needs_grad(*ts):
-        node = record(r, "CatBackward0", _cat_rule, tuple(ts))
-        node._sizes, node._dim = [a.shape[dim] for a in arrs], dim
-    return r
-
-
-def _cat_rule(ctx, g):
-    out, off = [], 0
-    pre = (slice(None),) * ctx._dim
-    for s in ctx._sizes:
-        out.append(g[pre + (slice(off, off + s),)])
-        off += s
-    return tuple(out)
 
 
 def _real(x: Tensor) -> Tensor:
@@ -442,10 +409,7 @@ def _inv(fname, A, check_errors=True):
                 f"{fname}: {_prefix(d.shape[:-2], i)}The diagonal element {v} is zero, the inversion could not be "
                 "completed because the input matrix is singular."
             ) from None
-    out = _make(r)
-    if needs_grad(A):
-        node = record(out, "LinalgInvExBackward0", _inv_rule, (A,))
-        node.save_output(out)
+    out = _saving_output(r, "LinalgInvExBackward0", _inv_rule, (A,))
     if info is None:
         info = xp.zeros(d.shape[:-2], np.int32)
     return out, info
@@ -476,11 +440,7 @@ def inverse(input: Tensor, *, out=None) -> Tensor:
 # ---------------------------------------------------------------------------- determinants
 def _det(fname, A):
     d = _check_matrix(fname, A, square=True)
-    r = _make(xp_of(d).linalg.det(d))
-    if needs_grad(A):
-        node = record(r, "LinalgDetBackward0", _det_rule, (A,))
-        node.save_output(r)
-    return r
+    return _saving_output(xp_of(d).linalg.det(d), "LinalgDetBackward0", _det_rule, (A,))
 
 
 def _det_rule(ctx, g):
@@ -598,11 +558,7 @@ def _solve(fname, A, B, left=True, check_errors=True):
             x[ok] = xp.linalg.solve(ab[ok], bb[ok])
     if vector:
         x = x[..., 0]
-    out = _make(x)
-    if needs_grad(A, B):
-        node = record(out, "LinalgSolveExBackward0", _solve_rule, (A, B))
-        node.save_output(out)
-        node._vector = vector
+    out = _saving_output(x, "LinalgSolveExBackward0", _solve_rule, (A, B), vector=vector)
     if info is None:
         info = xp.zeros(batch, np.int32)
     return out, info
@@ -691,12 +647,7 @@ def _solve_tri(fname, A, B, upper, left=True, unitriangular=False):
     x = _trsm_stack(
         xp.broadcast_to(a, batch + a.shape[-2:]), xp.broadcast_to(b, batch + b.shape[-2:]), upper, unitriangular
     )
-    out = _make(x)
-    if needs_grad(A, B):
-        node = record(out, "LinalgSolveTriangularBackward0", _solve_tri_rule, (A, B))
-        node.save_output(out)
-        node._upper, node._unit = upper, unitriangular
-    return out
+    return _saving_output(x, "LinalgSolveTriangularBackward0", _solve_tri_rule, (A, B), upper=upper, unit=unitriangular)
 
 
 def _solve_tri_rule(ctx, g):
@@ -775,11 +726,7 @@ def _cholesky(fname, A, upper=False, check_errors=True):
             )
     if upper:
         L = xp.ascontiguousarray(xp.swapaxes(L, -1, -2).conj())
-    out = _make(L)
-    if needs_grad(A):
-        node = record(out, "LinalgCholeskyExBackward0", _cholesky_rule, (A,))
-        node.save_output(out)
-        node._upper = upper
+    out = _saving_output(L, "LinalgCholeskyExBackward0", _cholesky_rule, (A,), upper=upper)
     if info is None:
         info = np.zeros(a.shape[:-2], np.int32)
     return out, info
@@ -834,12 +781,9 @@ def _cholesky_solve(B, L, upper):
             f"{fname}: Incompatible matrix sizes for cholesky_solve: each A matrix is "
             f"{l_.shape[-1]} by {l_.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}"
         )
-    out = _make(_chol_solve_arrays(b, l_, upper))
-    if needs_grad(B, L):
-        node = record(out, "CholeskySolveBackward0", _chol_solve_rule, (B, L))
-        node.save_output(out)
-        node._upper = upper
-    return out
+    return _saving_output(
+        _chol_solve_arrays(b, l_, upper), "CholeskySolveBackward0", _chol_solve_rule, (B, L), upper=upper
+    )
 
 
 def _chol_solve_rule(ctx, g):
@@ -865,12 +809,9 @@ def _cholesky_inverse(L, upper):
     l_ = _check_matrix("cholesky_inverse", L, square=True, arg="input")
     xp = xp_of(l_)
     eye = xp.broadcast_to(xp.eye(l_.shape[-1], dtype=l_.dtype), l_.shape)
-    out = _make(_chol_solve_arrays(eye, l_, upper))
-    if needs_grad(L):
-        node = record(out, "CholeskyInverseBackward0", _chol_inverse_rule, (L,))
-        node.save_output(out)
-        node._upper = upper
-    return out
+    return _saving_output(
+        _chol_solve_arrays(eye, l_, upper), "CholeskyInverseBackward0", _chol_inverse_rule, (L,), upper=upper
+    )
 
 
 def _chol_inverse_rule(ctx, g):
@@ -948,7 +889,7 @@ def _qr_rule(ctx, grads):
         gQ2 = t if gQ2 is None else gQ2 + t
     gX = _qr_back_tall(Q, U, gQ2, gU)
     gY = Q @ gV if gV is not None else _make(xp_of(A._data).zeros(Y._data.shape, A._data.dtype))
-    return _cat([gX, gY], -1)
+    return cat([gX, gY], -1)
 
 
 def qr(A: Tensor, mode: str = "reduced", *, out=None):
@@ -1243,11 +1184,8 @@ def _pinv_array(fname, a, atol, rtol, hermitian):
 
 def _pinv(fname, A, atol=None, rtol=None, hermitian=False):
     a = _check_matrix(fname, A, square=hermitian)
-    out = _make(_pinv_array(fname, a, atol, rtol, hermitian).astype(a.dtype, copy=False))
-    if needs_grad(A):
-        node = record(out, "LinalgPinvBackward0", _pinv_rule, (A,))
-        node.save_output(out)
-    return out
+    arr = _pinv_array(fname, a, atol, rtol, hermitian).astype(a.dtype, copy=False)
+    return _saving_output(arr, "LinalgPinvBackward0", _pinv_rule, (A,))
 
 
 def _pinv_rule(ctx, g):
@@ -1329,12 +1267,7 @@ def _lu_factor(fname, A, pivot=True):
     if not pivot:
         raise RuntimeError(f"{fname}: LU without pivoting is not implemented on the CPU")
     lu, piv, info = _lu_batch(a)
-    LU = _make(lu)
-    if needs_grad(A):
-        node = record(LU, "LinalgLuFactorExBackward0", _lu_factor_rule, (A,))
-        node.save_output(LU)
-        node._piv = piv
-    return LU, piv, info
+    return _saving_output(lu, "LinalgLuFactorExBackward0", _lu_factor_rule, (A,), piv=piv), piv, info
 
 
 def _lu_sq_back(L, U, gL, gU):
@@ -1367,7 +1300,7 @@ def _lu_factor_rule(ctx, g):
         gA2 = _solve_tri("linalg.solve_triangular", _mH(U), gL2, False, left=False)
         gU = _tri(g[..., :k, :], 0, True) - _mH(L2) @ gA2
         gA1 = _lu_sq_back(L1, U, gL1, gU)
-        return P @ _cat([gA1, gA2], -2)
+        return P @ cat([gA1, gA2], -2)
     # wide: L square, U = [U1 | U2]
     L = _tri(LU[..., :, :k], -1, False) + _eye_like(LU, m, m)
     U1, U2 = _tri(LU[..., :, :k], 0, True), LU[..., :, k:]
@@ -1375,7 +1308,7 @@ def _lu_factor_rule(ctx, g):
     gA2 = _solve_tri("linalg.solve_triangular", _mH(L), gU2, True, True, True)
     gL = _tri(g[..., :, :k], -1, False) - gA2 @ _mH(U2)
     gA1 = _lu_sq_back(L, U1, gL, gU1)
-    return P @ _cat([gA1, gA2], -1)
+    return P @ cat([gA1, gA2], -1)
 
 
 def lu_factor(A: Tensor, *, pivot: bool = True, out=None):
@@ -1594,7 +1527,7 @@ def _matrix_exp_rule(ctx, g):
     if AH._data.shape != g._data.shape:
         AH = AH.expand(g._data.shape)
     Z = _make(xp_of(g._data).zeros(g._data.shape, g._data.dtype))
-    M = _cat([_cat([AH, g], -1), _cat([Z, AH], -1)], -2)
+    M = cat([cat([AH, g], -1), cat([Z, AH], -1)], -2)
     return _matrix_exp(M)[..., :n, n:]
 
 
@@ -1752,11 +1685,9 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
             r = (ad != 0).sum(axis=axes, keepdims=keepdim).astype(ad.dtype)
         else:
             r = (ad**p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
-    res = _make(xp.asarray(r, dtype=ad.dtype))
-    if needs_grad(x):
-        node = record(res, "LinalgVectorNormBackward0", _vnorm_rule, (x,))
-        node.save_output(res)
-        node._p, node._axes, node._keepdim = p, axes, keepdim
+    res = _saving_output(
+        xp.asarray(r, dtype=ad.dtype), "LinalgVectorNormBackward0", _vnorm_rule, (x,), p=p, axes=axes, keepdim=keepdim
+    )
     return write_out(out, res)
 
 
