@@ -123,6 +123,14 @@ VALUE_ROWS = [
     ("ein_bool_sum", _einsum("ij->"), [B((2, 3))]),
     ("ein_bool_t", _einsum("ij->ji"), [B((2, 3))]),
     ("ein_complex", _einsum("ij,jk->ik"), [F((2, 3), "complex128"), F((3, 2), "complex128")]),
+    # two operands go through one batched matrix product (or a broadcast multiply) when the
+    # matrices are not tiny: batches, permuted inputs/outputs, axes summed by one operand alone
+    ("ein_batched_mm", _einsum("bij,bjk->bik"), [(2, 4, 4), (2, 4, 4)]),
+    ("ein_batched_permuted", _einsum("bij,bkj->kbi"), [(2, 4, 4), (2, 4, 4)]),
+    ("ein_batched_outer", _einsum("bi,bj->bij"), [(3, 2), (3, 4)]),
+    ("ein_one_sided_sum", _einsum("ijk,jl->li"), [(2, 3, 4), (3, 5)]),
+    ("ein_batched_bcast", _einsum("bij,bjk->bik"), [(1, 4, 4), (3, 4, 4)]),
+    ("ein_batched_empty", _einsum("bij,bjk->bik"), [(0, 4, 4), (0, 4, 4)]),
     # tensordot
     ("td_default", lambda lib, a, b: lib.tensordot(a, b), [(2, 3, 4), (3, 4, 5)]),
     ("td_int1", lambda lib, a, b: lib.tensordot(a, b, dims=1), [(2, 3, 4), (4, 5)]),
@@ -244,6 +252,7 @@ GRADCHECK_ROWS = [
     ("ein_bcast", _einsum("...ij,...jk"), [(2, 2, 3), (1, 3, 2)], True),
     ("ein_sum_only", _einsum("ij,j->"), [(2, 3), (3,)], True),
     ("ein_bcast_label", _einsum("ij,jk->ik"), [(2, 1), (3, 2)], True),
+    ("ein_batched_permuted", _einsum("bij,bkj->kbi"), [(2, 4, 4), (2, 4, 4)], True),
     ("tensordot", lambda lib, a, b: lib.tensordot(a, b, dims=([1, 2], [1, 0])), [(2, 3, 2), (2, 3, 2)], True),
     ("tensordot_int", lambda lib, a, b: lib.tensordot(a, b, dims=1), [(2, 3), (3, 2)], True),
     ("kron", lambda lib, a, b: lib.kron(a, b), [(2, 2), (2,)], False),

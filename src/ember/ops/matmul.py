@@ -1044,7 +1044,8 @@ def _addmm_result(input, mat1, mat2, beta, alpha):
             f"mat1 and mat2 shapes cannot be multiplied ({_dims_str(m1.shape)} and {_dims_str(m2.shape)})"
         )
     _expand_check(x.shape, (m1.shape[0], m2.shape[1]))
-    _mm_dtype_checks(x, m1, m2)
+    if not (x.dtype is m1.dtype is m2.dtype):
+        _mm_dtype_checks(x, m1, m2)
     _no_bool("addmm_impl_cpu_", m1)
     return _add_scaled(_mm_array(m1, m2), x, beta, alpha)
 
