@@ -2,6 +2,7 @@
 integer arrays, bool masks, 0-d tensors) give the same getitem values, gradients, setitem results and
 exceptions as PyTorch."""
 
+import math
 import os
 import sys
 
@@ -72,7 +73,7 @@ def index_items(draw, shape, allow_errors=False):
             items.append(("slice", slice(start, stop, step)))
         elif kind == "array":
             shp = (1,) if used_mask else arr_shape
-            vals = draw(st.lists(st.integers(lo, hi), min_size=_prod(shp), max_size=_prod(shp)))
+            vals = draw(st.lists(st.integers(lo, hi), min_size=math.prod(shp), max_size=math.prod(shp)))
             as_list = draw(st.booleans())
             items.append(("list" if as_list else "array", np.array(vals, np.int64).reshape(shp)))
         elif kind == "mask":
@@ -81,7 +82,7 @@ def index_items(draw, shape, allow_errors=False):
             mshape = tuple(dims[d : d + k])
             if len(mshape) < k:
                 mshape = (n,)
-            bits = draw(st.lists(st.booleans(), min_size=_prod(mshape), max_size=_prod(mshape)))
+            bits = draw(st.lists(st.booleans(), min_size=math.prod(mshape), max_size=math.prod(mshape)))
             items.append(("mask", np.array(bits, bool).reshape(mshape)))
             d += len(mshape)
             continue
@@ -91,13 +92,6 @@ def index_items(draw, shape, allow_errors=False):
     if draw(st.integers(0, 9)) == 0:
         items.insert(draw(st.integers(0, len(items))), ("bool", draw(st.booleans())))
     return items
-
-
-def _prod(s):
-    n = 1
-    for v in s:
-        n *= v
-    return n
 
 
 def build(lib, items):
@@ -136,6 +130,15 @@ def _same_outcome(t_fn, e_fn):
     return t, e
 
 
+def _assert_same_outcome(t_fn, e_fn):
+    """Both raise the same exception type, or both return the same tensor; returns (torch's, ember's)
+    results (None, None after an exception)."""
+    t, e = _same_outcome(t_fn, e_fn)
+    if t is not None:
+        assert_same(e, t)
+    return t, e
+
+
 def _pair(shape, seed=0):
     a = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
     return torch.tensor(a), ember.tensor(a)
@@ -146,9 +149,8 @@ def _pair(shape, seed=0):
 def test_getitem_matches_torch(data, shape):
     items = data.draw(index_items(shape))
     xt, xe = _pair(shape)
-    t, e = _same_outcome(lambda: xt[build(torch, items)], lambda: xe[build(ember, items)])
+    t, e = _assert_same_outcome(lambda: xt[build(torch, items)], lambda: xe[build(ember, items)])
     if t is not None:
-        assert_same(e, t)
         # views exactly where PyTorch gives views
         assert (e._base is not None) == (t._base is not None)
 
@@ -158,9 +160,7 @@ def test_getitem_matches_torch(data, shape):
 def test_getitem_errors_match_torch(data, shape):
     items = data.draw(index_items(shape, allow_errors=True))
     xt, xe = _pair(shape)
-    t, e = _same_outcome(lambda: xt[build(torch, items)], lambda: xe[build(ember, items)])
-    if t is not None:
-        assert_same(e, t)
+    _assert_same_outcome(lambda: xt[build(torch, items)], lambda: xe[build(ember, items)])
 
 
 @SETTINGS
@@ -204,9 +204,7 @@ def test_setitem_matches_torch(data, shape, mode):
             y[idx] = v.reshape(-1)[:1].reshape(()) if v.numel() else lib.tensor(0.5)
         return y
 
-    t, e = _same_outcome(lambda: assign(torch, xt), lambda: assign(ember, xe))
-    if t is not None:
-        assert_same(e, t)
+    _assert_same_outcome(lambda: assign(torch, xt), lambda: assign(ember, xe))
 
 
 @SETTINGS
@@ -237,7 +235,7 @@ def test_setitem_gradient_matches_torch(data, shape):
 
 
 def _unique_targets(shape, items):
-    n = _prod(shape)
+    n = math.prod(shape)
     pos = torch.arange(n).reshape(shape)
     sel = pos[build(torch, items)].reshape(-1)
     return sel.numel() == sel.unique().numel()
@@ -277,7 +275,8 @@ def test_gather_scatter_add_match_torch(shape, data):
         data.draw(st.integers(0, s)) if i != d else data.draw(st.integers(0, 5)) for i, s in enumerate(shape)
     )
     idx = np.array(
-        data.draw(st.lists(st.integers(0, shape[d] - 1), min_size=_prod(ishape), max_size=_prod(ishape))), np.int64
+        data.draw(st.lists(st.integers(0, shape[d] - 1), min_size=math.prod(ishape), max_size=math.prod(ishape))),
+        np.int64,
     ).reshape(ishape)
     xt, xe = _pair(shape)
     st_, se = _pair(ishape, seed=3)

@@ -11,6 +11,7 @@ any order come out of the same code."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -128,7 +129,7 @@ class _Index:
                 term = a if stride == 1 else a * stride
                 lin = term if lin is None else lin + term
                 stride *= n
-            self._lin = np.broadcast_to(lin, self.bshape)
+            self._lin = lin if lin.shape == self.bshape else np.broadcast_to(lin, self.bshape)
         return self._lin
 
     def add(self, arr, vals):
@@ -140,20 +141,19 @@ class _Index:
             v += vals
             return
         xp = xp_of(arr)
-        vals = xp.broadcast_to(vals, self.rshape)
+        if getattr(vals, "shape", None) != self.rshape:
+            vals = xp.broadcast_to(vals, self.rshape)
         if vals.size == 0:
             return
         pos = self.pos
-        rest = tuple(d for d in range(v.ndim) if d not in pos)
-        m_shape = tuple(v.shape[p] for p in pos)
-        r_shape = tuple(v.shape[d] for d in rest)
-        M = _prod(m_shape)
-        R = _prod(r_shape)
-        N = _prod(self.bshape)
         if xp is not np:
             xp.add.at(v, self._tuple_for(arr), vals)
             return
         # one flat pass over linear positions: the advanced dims first (as rows), the rest as columns
+        rest = tuple(d for d in range(v.ndim) if d not in pos)
+        m_shape = tuple(v.shape[p] for p in pos)
+        r_shape = tuple(v.shape[d] for d in rest)
+        R = math.prod(r_shape)
         nb = len(self.bshape)
         if not self.front and pos[0] != 0:
             p0 = pos[0]
@@ -163,26 +163,22 @@ class _Index:
         if R != 1:
             lin = (lin[:, None] * R + np.arange(R)).reshape(-1)
         perm = pos + rest
-        direct = perm == tuple(range(v.ndim)) and v.flags.c_contiguous
-        if v.dtype.kind == "f" and 2 * N >= 3 * M:
-            # many updates per output element: a dense bincount (its cost is the output's size) wins
-            acc = np.bincount(lin, weights=w, minlength=M * R).astype(v.dtype, copy=False)
-            target = v if direct else v.transpose(perm)
-            target += acc.reshape(m_shape + r_shape)
-        elif direct:
-            np.add.at(v.reshape(-1), lin, w)
+        if perm == tuple(range(v.ndim)) and v.flags.c_contiguous:
+            _add_flat(v.reshape(-1), lin, w)
         else:
-            acc = np.zeros(M * R, v.dtype)
-            np.add.at(acc, lin, w)
+            acc = np.zeros(math.prod(m_shape) * R, v.dtype)
+            _add_flat(acc, lin, w)
             target = v.transpose(perm)
             target += acc.reshape(m_shape + r_shape)
 
 
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
+def _add_flat(flat, lin, w):
+    """``flat[lin] += w`` on a 1-D NumPy array, summing repeated positions."""
+    if flat.dtype.kind == "f" and 2 * lin.size >= 3 * flat.size:
+        # many updates per element: a dense bincount (its cost is the output's size) wins
+        flat += np.bincount(lin, weights=w, minlength=flat.size).astype(flat.dtype, copy=False)
+    else:
+        np.add.at(flat, lin, w)
 
 
 def _adv_only(shape, arrays):
@@ -191,17 +187,62 @@ def _adv_only(shape, arrays):
     return _Index(None, tuple(arrays), tuple(shape), tuple(bshape))
 
 
+_POSITIONS: dict = {}
+
+
+def _positions(ishape, dim):
+    """For an index of shape ``ishape`` along ``dim``: a list holding, at every other dimension ``k``,
+    ``arange(ishape[k])`` shaped to broadcast along ``k`` (and None at ``dim``). Cached; the arrays are
+    read-only."""
+    key = (ishape, dim)
+    r = _POSITIONS.get(key)
+    if r is None:
+        nd = len(ishape)
+        r = []
+        for k, n in enumerate(ishape):
+            if k == dim:
+                r.append(None)
+            else:
+                a = np.arange(n, dtype=np.int64).reshape((n,) + (1,) * (nd - 1 - k))
+                a.flags.writeable = False
+                r.append(a)
+        if len(_POSITIONS) > 256:
+            _POSITIONS.clear()
+        _POSITIONS[key] = r
+    return r
+
+
+_OFFSETS: dict = {}
+
+
+def _lin_along(shape, dim, a):
+    """Row-major positions in ``shape`` of the entries of gather's/scatter's index ``a`` along ``dim``
+    (what ``_along_dim(shape, dim, a).lin()`` gives; the other dimensions' offsets are cached)."""
+    key = (shape, a.shape, dim)
+    hit = _OFFSETS.get(key)
+    if hit is None:
+        strides = [1] * len(shape)
+        for k in range(len(shape) - 2, -1, -1):
+            strides[k] = strides[k + 1] * shape[k + 1]
+        base = None
+        for k, p in enumerate(_positions(a.shape, dim)):
+            if k != dim:
+                term = p * strides[k]
+                base = term if base is None else base + term
+        hit = (base, strides[dim])
+        if len(_OFFSETS) > 256:
+            _OFFSETS.clear()
+        _OFFSETS[key] = hit
+    base, step = hit
+    lin = a if step == 1 else a * step
+    return lin if base is None else lin + base
+
+
 def _along_dim(shape, dim, index_arr):
     """The ``_Index`` of gather/scatter: ``index_arr`` along ``dim``, the position itself elsewhere."""
-    nd = len(shape)
-    arrays = []
-    for k in range(nd):
-        if k == dim:
-            arrays.append((k, index_arr))
-        else:
-            n = index_arr.shape[k]
-            arrays.append((k, np.arange(n, dtype=np.int64).reshape((n,) + (1,) * (nd - 1 - k))))
-    return _Index(None, tuple(arrays), tuple(shape), tuple(index_arr.shape))
+    pos = _positions(index_arr.shape, dim)
+    arrays = tuple((k, index_arr if k == dim else a) for k, a in enumerate(pos))
+    return _Index(None, arrays, tuple(shape), index_arr.shape)
 
 
 # ============================================================================ parsing Python indices
@@ -257,6 +298,21 @@ def _index_array(it):
     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
 
 
+_UNSIGNED = {np.dtype(np.int64): np.uint64, np.dtype(np.int32): np.uint32}
+_umax = np.maximum.reduce
+
+
+def _in_range(a, n) -> bool:
+    """Whether every entry of the int64/int32 array ``a`` lies in [0, n): in Python for a few entries,
+    else with one reduction (negative entries read as unsigned are huge)."""
+    if a.size <= 32:
+        if not a.size:
+            return True
+        v = a.ravel().tolist()
+        return min(v) >= 0 and max(v) < n
+    return int(_umax(a.view(_UNSIGNED[a.dtype]), None)) < n
+
+
 def _check_range(a, n, dim, kind=IndexError, fmt=None):
     """Raise ``kind`` for entries outside [-n, n); return ``a`` with negatives wrapped (as int64)."""
     if a.size == 0:
@@ -277,7 +333,7 @@ def _check_range(a, n, dim, kind=IndexError, fmt=None):
 
 def _check_nonneg_range(a, n, dim, kind=RuntimeError, fmt=None):
     """Like ``_check_range`` but negative entries are errors too."""
-    if a.size == 0:
+    if a.size == 0 or (a.dtype in _UNSIGNED and _in_range(a, n)):
         return a.astype(np.int64, copy=False)
     lo, hi = int(a.min()), int(a.max())
     if lo < 0 or hi >= n:
@@ -468,10 +524,15 @@ def _get(x: Tensor, ix: _Index, name: str = "IndexBackward0") -> Tensor:
     arr = ix.get(x._data)
     r = _make(arr) if ix.adv else as_view(x, arr)
     if needs_grad(x):
-        node = record(r, name, _get_rule, (x,))
-        node._ix = ix
-        node._shape = x._data.shape
+        _record_get(r, x, ix, name)
     return r
+
+
+def _record_get(r: Tensor, x: Tensor, ix: _Index, name: str) -> None:
+    """Make ``r``, read from ``x`` at ``ix``, differentiable (its gradient is scattered back)."""
+    node = record(r, name, _get_rule, (x,))
+    node._ix = ix
+    node._shape = x._data.shape
 
 
 def _get_rule(ctx, g):
@@ -526,11 +587,17 @@ def _put(x: Tensor, ix: _Index, value, accumulate: bool = False, name: str = "In
     r = _make(out)
     vt = value if isinstance(value, Tensor) else None
     if out.dtype.kind in "fc" and needs_grad(x, vt):
-        node = record(r, name, _put_rule, (x, vt))
-        node._ix = ix
-        node._acc = accumulate
-        node._vmeta = (vt._data.shape, vt._data.dtype) if vt is not None else None
+        _record_put(r, x, ix, vt, accumulate, name)
     return r
+
+
+def _record_put(r: Tensor, x: Tensor, ix: _Index, vt, accumulate: bool, name: str) -> None:
+    """Make ``r``, a copy of ``x`` with the tensor ``vt`` (or a number: None) written or added at
+    ``ix``, differentiable in ``x`` and ``vt``."""
+    node = record(r, name, _put_rule, (x, vt))
+    node._ix = ix
+    node._acc = accumulate
+    node._vmeta = (vt._data.shape, vt._data.dtype) if vt is not None else None
 
 
 def _put_rule(ctx, g):
@@ -584,39 +651,129 @@ def _write_direct(self: Tensor, ix: _Index, value, accumulate: bool) -> None:
 
 def _fast_inplace(name, fn, prep):
     """``Tensor.<name>_``: ``prep(self, *args, **kwargs)`` returns ``(ix, value, accumulate)`` to write
-    straight into ``self`` when nothing needs a graph; otherwise the out-of-place ``fn`` is recorded
-    and written back (``make_inplace``)."""
+    straight into ``self`` when nothing needs a graph (or None where it cannot); otherwise the
+    out-of-place ``fn`` is computed and written back (``make_inplace``, recording a graph if needed)."""
     slow = make_inplace(fn, name)
 
     def method(self, *args, **kwargs):
-        if STATE.enabled and (self._requires_grad or _any_requires_grad(args, kwargs)):
-            return slow(self, *args, **kwargs)
-        spec = prep(self, *args, **kwargs)
-        if spec is None:
-            write_into(self, fn(self, *args, **kwargs))
-            return self
-        _write_direct(self, *spec)
-        return self
+        if not (STATE.enabled and (self._requires_grad or _any_requires_grad(args, kwargs))):
+            spec = prep(self, *args, **kwargs)
+            if spec is not None:
+                _write_direct(self, *spec)
+                return self
+        return slow(self, *args, **kwargs)
 
-    method.__name__ = name + "_"
-    method.__qualname__ = "Tensor." + name + "_"
-    method.__doc__ = f"In-place version of :meth:`{name}`."
+    method.__name__, method.__qualname__, method.__doc__ = slow.__name__, slow.__qualname__, slow.__doc__
     return method
 
 
+def _into_self(prep, fname, accumulate):
+    """The ``prep`` of ``_fast_inplace`` from an op's checks ``prep(self, ..., fname=...)`` that return
+    ``(x, ix, value)``: write into ``self`` unless the checks had to reshape it."""
+
+    def inplace_prep(self, *args, **kwargs):
+        x, ix, value = prep(self, *args, fname=fname, **kwargs)
+        return (ix, value, accumulate) if x is self else None
+
+    return inplace_prep
+
+
 # ============================================================================ __getitem__ / __setitem__
+def _basic_key(index):
+    """``index`` as a NumPy key that gives a view, with the name of its backward, when it is a slice or
+    a tuple of ints, slices with positive steps, None and at most one ``...`` (on which NumPy and
+    PyTorch agree, errors apart); None for anything else."""
+    items = index if type(index) is tuple else (index,)
+    name = "AliasBackward0"
+    ell = False
+    for it in items:
+        t = type(it)
+        if t is slice:
+            step = it.step
+            if step is not None and (type(step) is not int or step <= 0):
+                return None
+            name = "SliceBackward0"
+        elif t is int:
+            if name != "SliceBackward0":
+                name = "SelectBackward0"
+        elif it is None:
+            if name == "AliasBackward0":
+                name = "UnsqueezeBackward0"
+        elif it is Ellipsis and not ell:
+            ell = True
+        else:
+            return None
+    return (items if ell else items + (Ellipsis,)), name
+
+
+def _int_key(index):
+    """The array of an int64/int32 index tensor of one or more dimensions on the CPU, else None."""
+    if isinstance(index, Tensor):
+        a = index._data
+        if type(a) is _ndarray and a.dtype in _INDEX_INTS and a.ndim:
+            return a
+    return None
+
+
+def _mask_key(index, shape):
+    """The array of a bool index tensor on the CPU that matches the leading dimensions of ``shape``."""
+    if isinstance(index, Tensor):
+        m = index._data
+        if type(m) is _ndarray and m.dtype.kind == "b" and m.ndim and m.shape == shape[: m.ndim]:
+            return m
+    return None
+
+
+def _getitem_fast(self, index):
+    """``self[index]`` for the common index kinds, straight from NumPy; None where the general path
+    must decide (including every error, so that its messages are PyTorch's)."""
+    x = self._data
+    if type(x) is not _ndarray:
+        return None
+    t = type(index)
+    if t is int or t is slice or t is tuple:
+        key = _basic_key(index)
+        if key is None:
+            return None
+        try:
+            v = x[key[0]]
+        except (IndexError, TypeError, ValueError):
+            return None
+        r = as_view(self, v)
+        if needs_grad(self):
+            _record_get(r, self, _Index(key[0], (), v.shape), key[1])
+        return r
+    a = _int_key(index)
+    if a is not None:
+        try:
+            v = x.take(a, axis=0)
+        except (IndexError, ValueError):
+            return None
+        r = _make(v)
+        if needs_grad(self):
+            n = x.shape[0]
+            a = a.astype(np.int64, copy=False)
+            if a.size and a.min() < 0:
+                a = np.where(a < 0, a + n, a)
+            _record_get(r, self, _adv_only(x.shape, ((0, a),)), "IndexBackward0")
+        return r
+    m = _mask_key(index, x.shape)
+    if m is not None:
+        if not needs_grad(self):
+            return _make(x[m])
+        ix = _adv_only(x.shape, tuple(enumerate(m.nonzero())))
+        r = _make(ix.get(x))
+        _record_get(r, self, ix, "IndexBackward0")
+        return r
+    return None
+
+
 def getitem(self, index):
     """``tensor[index]`` with PyTorch's rules: a view for ints, slices, None and ``...``; a copy when
     tensors, lists or masks are involved; differentiable either way."""
-    if type(index) is int and self._data.ndim:
-        n = self._data.shape[0]
-        if -n <= index < n:
-            r = as_view(self, self._data[index, ...])
-            if needs_grad(self):
-                node = record(r, "SelectBackward0", _get_rule, (self,))
-                node._ix = _Index((index, Ellipsis), (), self._data.shape[1:])
-                node._shape = self._data.shape
-            return r
+    r = _getitem_fast(self, index)
+    if r is not None:
+        return r
     ix = _parse(index, self._data.shape)
     return _get(self, ix, "IndexBackward0" if ix.adv else _basic_name(index))
 
@@ -653,19 +810,27 @@ def _check_scalar(value, npdt):
     return value
 
 
-def _check_value_shape(ix: _Index, vshape, basic_msg: bool):
-    rs = ix.rshape
+def _value_fits(rs, vshape) -> bool:
+    """Whether a value of shape ``vshape`` can be written at an index whose result has shape ``rs``
+    (broadcasting, after dropping leading size-1 dimensions)."""
     vs = tuple(vshape)
     while len(vs) > len(rs) and vs[0] == 1:
         vs = vs[1:]
-    ok = len(vs) <= len(rs)
-    if ok:
-        for a, b in zip(reversed(vs), reversed(rs)):
-            if a != 1 and a != b:
-                ok = False
-                break
-    if ok:
+    if len(vs) > len(rs):
+        return False
+    for a, b in zip(reversed(vs), reversed(rs)):
+        if a != 1 and a != b:
+            return False
+    return True
+
+
+def _check_value_shape(ix: _Index, vshape, basic_msg: bool):
+    rs = ix.rshape
+    if _value_fits(rs, vshape):
         return
+    vs = tuple(vshape)
+    while len(vs) > len(rs) and vs[0] == 1:
+        vs = vs[1:]
     if basic_msg:
         off = len(rs) - len(vs)
         for i, (a) in enumerate(vs):
@@ -680,24 +845,78 @@ def _check_value_shape(ix: _Index, vshape, basic_msg: bool):
     )
 
 
-def _check_overlap(dst, src, full_ok):
-    """PyTorch refuses to write a tensor into memory it partly occupies (checked, as there, when both
-    sides are contiguous)."""
+def _overlaps(dst, src, full_ok) -> bool:
+    """Whether ``src`` lies partly in ``dst``'s memory (checked, as PyTorch does, when both sides are
+    contiguous; ``full_ok``: exactly the same memory is allowed)."""
     if not (dst.flags.c_contiguous and src.flags.c_contiguous) or not dst.size or not src.size:
-        return
+        return False
     d0, s0 = _ptr(dst), _ptr(src)
     if d0 < s0 + src.nbytes and s0 < d0 + dst.nbytes:
-        if full_ok and d0 == s0 and dst.nbytes == src.nbytes:
-            return
+        return not (full_ok and d0 == s0 and dst.nbytes == src.nbytes)
+    return False
+
+
+def _check_overlap(dst, src, full_ok):
+    """PyTorch refuses to write a tensor into memory it partly occupies."""
+    if _overlaps(dst, src, full_ok):
         raise RuntimeError(
             "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
             "memory location. Please clone() the tensor before performing the operation."
         )
 
 
+def _setitem_fast(self, index, value) -> bool:
+    """``self[index] = value`` straight into NumPy for the common cases with no graph to record: a
+    Python number into a floating tensor, or a tensor of the same dtype, at a basic index or an
+    integer index tensor (a bool mask for numbers). Returns False, having written nothing, wherever
+    the general path must decide (including every error, so that its messages are PyTorch's)."""
+    sd = self._data
+    if type(sd) is not _ndarray:
+        return False
+    tv = type(value)
+    if tv is float or tv is int:
+        if sd.dtype.kind not in "fc":
+            return False
+        vd = value
+    elif isinstance(value, Tensor):
+        vd = value._data
+        if vd.dtype is not sd.dtype or type(vd) is not _ndarray:
+            return False
+    else:
+        return False
+    if STATE.enabled and (self._requires_grad or (vd is not value and value._requires_grad)):
+        return False
+    t = type(index)
+    try:
+        if t is int or t is slice or t is tuple:
+            key = _basic_key(index)
+            if key is None:
+                return False
+            dst = sd[key[0]]
+            if vd is not value and (not _value_fits(dst.shape, vd.shape) or _overlaps(dst, vd, True)):
+                return False
+            dst[...] = vd
+        elif (a := _int_key(index)) is not None:
+            if vd is not value and (
+                not sd.ndim or not _value_fits(a.shape + sd.shape[1:], vd.shape) or _overlaps(sd, vd, False)
+            ):
+                return False
+            sd[a] = vd
+        elif vd is value and (m := _mask_key(index, sd.shape)) is not None:
+            sd[m] = vd
+        else:
+            return False
+    except (IndexError, TypeError, ValueError):
+        return False
+    _bump(self)
+    return True
+
+
 def setitem(self, index, value):
     """``tensor[index] = value`` in place with PyTorch's rules; differentiable w.r.t. the tensor (when it
     is not a leaf that requires grad) and a tensor ``value``."""
+    if _setitem_fast(self, index, value):
+        return
     ix = _parse(index, self._data.shape)
     sd = self._data
     if isinstance(value, Tensor):
@@ -774,10 +993,11 @@ def where(condition, input=None, other=None, *, out=None) -> Tensor:
             )
         c = c.astype(bool)
     x, y, rdt = bin_args(input, other)
-    shapes = [c.shape] + [a.shape for a in (x, y) if hasattr(a, "shape")]
-    _bshape(*shapes)
-    xp = xp_of(c)
-    r = _make(xp.where(c, x, y).astype(rdt, copy=False))
+    try:
+        w = xp_of(c).where(c, x, y)
+    except ValueError:
+        raise _broadcast_error(c.shape, *[a.shape for a in (x, y) if hasattr(a, "shape")]) from None
+    r = _make(w if w.dtype == rdt else w.astype(rdt))
     if needs_grad(input, other):
         node = record(r, "WhereBackward0", _where_rule, (input, other))
         node._cond = _make(c)
@@ -841,16 +1061,22 @@ def _as1d(t: Tensor) -> Tensor:
 
 
 # ============================================================================ gather / scatter
-def _gather_prep(input, dim, index, fname="gather"):
+def _along_prep(fname, input, dim, index, dtype_msg, what):
+    """Checks shared by gather and the scatters; returns ``(x, d, a)`` (a 0-d input or index read as 1-D)."""
     _check_tensor(fname, input, "input", 1)
     d = _wrap_dim(dim, input._data.ndim)
-    a = _int_index(fname, index, msg=f"{fname}(): Expected dtype int32/int64 for index")
+    a = _int_index(fname, index, msg=dtype_msg)
     x = _as1d(input)
     if a.ndim == 0:
         a = a.reshape(1)
+    if a.ndim != x._data.ndim:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
+    return x, d, a
+
+
+def _gather_prep(input, dim, index, fname="gather"):
+    x, d, a = _along_prep(fname, input, dim, index, f"{fname}(): Expected dtype int32/int64 for index", "input")
     xs = x._data.shape
-    if a.ndim != len(xs):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for k in range(len(xs)):
         if k != d and a.shape[k] > xs[k]:
             raise RuntimeError(
@@ -864,10 +1090,55 @@ def _gather_prep(input, dim, index, fname="gather"):
     return x, d, a
 
 
+def _simple_dim(dim, nd):
+    """``dim`` wrapped into [0, nd) when it is a plain int in range, else None."""
+    if type(dim) is int and -nd <= dim < nd:
+        return dim + nd if dim < 0 else dim
+    return None
+
+
+def _along_args(input, dim, index):
+    """``(x, a, d)``: the arrays and wrapped ``dim`` of a gather/scatter on CPU tensors of one or more
+    dimensions whose int64/int32 index is in range and no larger than ``input`` off ``dim``; None
+    for anything else (the general path then checks, or raises PyTorch's errors)."""
+    if not (isinstance(input, Tensor) and isinstance(index, Tensor)):
+        return None
+    x, a = input._data, index._data
+    nd = x.ndim
+    if type(x) is not _ndarray or type(a) is not _ndarray or a.dtype not in _INDEX_INTS or a.ndim != nd or not nd:
+        return None
+    d = _simple_dim(dim, nd)
+    if d is None:
+        return None
+    xs, ash = x.shape, a.shape
+    for k in range(nd):
+        if k != d and ash[k] > xs[k]:
+            return None
+    if not _in_range(a, xs[d]):
+        return None
+    return x, a, d
+
+
+def _gather_fast(input, dim, index):
+    args = _along_args(input, dim, index)
+    if args is None:
+        return None
+    x, a, d = args
+    key = _positions(a.shape, d).copy()
+    key[d] = a
+    r = _make(x[tuple(key)])
+    if needs_grad(input):
+        _record_get(r, input, _along_dim(x.shape, d, a.astype(np.int64, copy=False)), "GatherBackward0")
+    return r
+
+
 @defop
 def gather(input, dim, index, *, sparse_grad=False, out=None) -> Tensor:
     """``out[i][j][k] = input[index[i][j][k]][j][k]`` (for ``dim=0``): values along ``dim`` picked by
     ``index``, whose shape the result takes."""
+    r = _gather_fast(input, dim, index)
+    if r is not None:
+        return r if out is None else write_out(out, r)
     x, d, a = _gather_prep(input, dim, index)
     r = _get(x, _along_dim(x._data.shape, d, a), "GatherBackward0")
     if r._data.shape != index._data.shape:
@@ -877,15 +1148,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None) -> Tensor:
 
 def _scatter_prep(fname, input, dim, index, src):
     """Checks shared by scatter, scatter_add and scatter_reduce; returns (x, d, ix, src cropped)."""
-    _check_tensor(fname, input, "input", 1)
-    d = _wrap_dim(dim, input._data.ndim)
-    a = _int_index(fname, index, msg="scatter(): Expected dtype int32/int64 for index")
-    x = _as1d(input)
-    if a.ndim == 0:
-        a = a.reshape(1)
+    x, d, a = _along_prep(fname, input, dim, index, "scatter(): Expected dtype int32/int64 for index", "self")
     xs = x._data.shape
-    if a.ndim != len(xs):
-        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     s = None
     if isinstance(src, Tensor):
         _same_dtype(fname, input, src, "scatter(): Expected self.dtype to be equal to src.dtype")
@@ -956,18 +1220,39 @@ def _scatter_add_prep(self, dim, index, src, fname="scatter_add"):
     return x, ix, s
 
 
+def _scatter_add_fast(input, dim, index, src):
+    """``scatter_add`` where ``_along_args`` holds and ``src`` is a CPU tensor of the index's shape
+    and ``input``'s dtype."""
+    args = _along_args(input, dim, index)
+    if args is None or not isinstance(src, Tensor):
+        return None
+    x, a, d = args
+    v = src._data
+    if type(v) is not _ndarray or v.dtype is not x.dtype or v.shape != a.shape:
+        return None
+    a = a.astype(np.int64, copy=False)
+    lin = _lin_along(x.shape, d, a)
+    out = x.copy()
+    if v.size:
+        _add_flat(out.reshape(-1), lin.reshape(-1), v.reshape(-1))
+    r = _make(out)
+    if out.dtype.kind in "fc" and needs_grad(input, src):
+        ix = _along_dim(x.shape, d, a)
+        ix._lin = lin
+        _record_put(r, input, ix, src, True, "ScatterAddBackward0")
+    return r
+
+
 @defop
 def scatter_add(input, dim, index, src, *, out=None) -> Tensor:
     """A copy of ``input`` with ``src`` added along ``dim`` at the positions in ``index`` (repeated
     positions accumulate)."""
+    r = _scatter_add_fast(input, dim, index, src)
+    if r is not None:
+        return r if out is None else write_out(out, r)
     x, ix, s = _scatter_add_prep(input, dim, index, src)
     r = _restore(_put(x, ix, s, True, "ScatterAddBackward0"), input)
     return r if out is None else write_out(out, r)
-
-
-def _scatter_add_inplace_prep(self, dim, index, src):
-    x, ix, s = _scatter_add_prep(self, dim, index, src, "scatter_add_")
-    return (ix, s, True) if x is self else None
 
 
 # ---------------------------------------------------------------------------- scatter_reduce
@@ -1116,7 +1401,11 @@ def _scatter_reduce_inplace(self, dim, index, src, reduce, *, include_self=True)
 _scatter_reduce_slow = make_inplace(scatter_reduce, "scatter_reduce")
 defop(_scatter_reduce_inplace, name="scatter_reduce_", function=False)
 defop(_fast_inplace("scatter", scatter, _scatter_prep_inplace), name="scatter_", function=False)
-defop(_fast_inplace("scatter_add", scatter_add, _scatter_add_inplace_prep), name="scatter_add_", function=False)
+defop(
+    _fast_inplace("scatter_add", scatter_add, _into_self(_scatter_add_prep, "scatter_add_", True)),
+    name="scatter_add_",
+    function=False,
+)
 
 
 # ============================================================================ index_* family
@@ -1124,9 +1413,28 @@ def _dim_ix(shape, d, a):
     return _adv_only(shape, ((d, a),))
 
 
+def _index_select_fast(input, dim, index):
+    """``index_select`` for CPU tensors of one or more dimensions with an in-range 1-D int index."""
+    if not (isinstance(input, Tensor) and isinstance(index, Tensor)):
+        return None
+    x, a = input._data, index._data
+    if type(x) is not _ndarray or type(a) is not _ndarray or a.dtype not in _INDEX_INTS or a.ndim != 1:
+        return None
+    d = _simple_dim(dim, x.ndim)
+    if d is None or not _in_range(a, x.shape[d]):
+        return None
+    r = _make(x.take(a, axis=d))
+    if needs_grad(input):
+        _record_get(r, input, _dim_ix(x.shape, d, a.astype(np.int64, copy=False)), "IndexSelectBackward0")
+    return r
+
+
 @defop
 def index_select(input, dim, index, *, out=None) -> Tensor:
     """The slices of ``input`` along ``dim`` at the positions in the 1-D ``index``."""
+    r = _index_select_fast(input, dim, index)
+    if r is not None:
+        return r if out is None else write_out(out, r)
     _check_tensor("index_select", input, "input", 1)
     d = _wrap_dim(dim, input._data.ndim)
     a = _int_index("index_select", index, msg="index_select(): Expected dtype int32 or int64 for index")
@@ -1204,11 +1512,6 @@ def index_add(input, dim, index, source, *, alpha=1, out=None) -> Tensor:
     return r if out is None else write_out(out, r)
 
 
-def _index_add_inplace_prep(self, dim, index, source, *, alpha=1):
-    x, ix, src = _index_add_prep(self, dim, index, source, alpha=alpha, fname="index_add_")
-    return (ix, src, True) if x is self else None
-
-
 def _index_copy_prep(self, dim, index, source, fname="index_copy"):
     _check_tensor(fname, self, "input", 1)
     _check_tensor(fname, source, "source", 3)
@@ -1252,11 +1555,6 @@ def index_copy(input, dim, index, source) -> Tensor:
     return _restore(_put(x, ix, src, False, "IndexCopyBackward0"), input)
 
 
-def _index_copy_inplace_prep(self, dim, index, source):
-    x, ix, src = _index_copy_prep(self, dim, index, source, "index_copy_")
-    return (ix, src, False) if x is self else None
-
-
 def _index_fill_prep(self, dim, index, value, fname="index_fill"):
     _check_tensor(fname, self, "input", 1)
     d = _wrap_dim(dim, self._data.ndim)
@@ -1289,14 +1587,21 @@ def index_fill(input, dim, index, value) -> Tensor:
     return _restore(_put(x, ix, value, False, "IndexFillBackward0"), input)
 
 
-def _index_fill_inplace_prep(self, dim, index, value):
-    x, ix, value = _index_fill_prep(self, dim, index, value, "index_fill_")
-    return (ix, value, False) if x is self else None
-
-
-defop(_fast_inplace("index_add", index_add, _index_add_inplace_prep), name="index_add_", function=False)
-defop(_fast_inplace("index_copy", index_copy, _index_copy_inplace_prep), name="index_copy_", function=False)
-defop(_fast_inplace("index_fill", index_fill, _index_fill_inplace_prep), name="index_fill_", function=False)
+defop(
+    _fast_inplace("index_add", index_add, _into_self(_index_add_prep, "index_add_", True)),
+    name="index_add_",
+    function=False,
+)
+defop(
+    _fast_inplace("index_copy", index_copy, _into_self(_index_copy_prep, "index_copy_", False)),
+    name="index_copy_",
+    function=False,
+)
+defop(
+    _fast_inplace("index_fill", index_fill, _into_self(_index_fill_prep, "index_fill_", False)),
+    name="index_fill_",
+    function=False,
+)
 
 
 def _index_put_prep(input, indices, values, accumulate=False):
