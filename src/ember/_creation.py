@@ -14,7 +14,7 @@ from . import _dtype as D
 from ._device import as_device, cupy_module
 from ._tensor import Tensor, _make
 from .autograd.grad_mode import STATE
-from .ops._core import _to, defop, write_out
+from .ops._core import _to, defop, quiet, write_out
 
 _ndarray = np.ndarray
 _PY_SCALARS = (bool, int, float, complex)
@@ -24,11 +24,12 @@ _SUPPORTED_NP = "float64, float32, float16, complex64, complex128, int64, int32,
 # ---------------------------------------------------------------------------- small helpers
 def _finish(arr, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Wrap a NumPy array, moving it to ``device`` and setting ``requires_grad``."""
-    dev = as_device(device)
-    if dev is not None and dev.type == "cuda":
-        cp = cupy_module()
-        with cp.cuda.Device(dev.index or 0):
-            arr = cp.asarray(arr)
+    if device is not None:
+        dev = as_device(device)
+        if dev.type == "cuda":
+            cp = cupy_module()
+            with cp.cuda.Device(dev.index or 0):
+                arr = cp.asarray(arr)
     t = _make(arr)
     if requires_grad:
         t.requires_grad_(True)
@@ -73,6 +74,7 @@ def _ctype_name(dt: D.dtype) -> str:
 
 
 _IINFO = {}
+_FMAX = {}
 
 
 def _check_fill(value, dt: D.dtype):
@@ -92,7 +94,8 @@ def _check_fill(value, dt: D.dtype):
             bad = (v > info.max or -v > info.max) if info.min == 0 else not info.min <= v <= info.max
     elif dt._cat == D._FLOAT and not isinstance(value, complex):
         v = float(value)
-        bad = math.isfinite(v) and abs(v) > float(np.finfo(_real_np(dt)).max)
+        fmax = _FMAX.get(dt) or _FMAX.setdefault(dt, float(np.finfo(_real_np(dt)).max))
+        bad = math.isfinite(v) and abs(v) > fmax
     else:
         bad = False
     if bad:
@@ -212,6 +215,25 @@ def _walk(data):
 
     visit(data, 0)
     return tuple(sizes), state["dtype"], leaves
+
+
+def _simple_array(data):
+    """The array for a Python float, int or bool, or a non-empty flat list of one of those types,
+    with the dtype PyTorch infers; None for anything else (ints beyond int64 included)."""
+    k = type(data)
+    if k is list:
+        if not data:
+            return None
+        kinds = set(map(type, data))
+        if len(kinds) != 1:
+            return None
+        k = kinds.pop()
+    if k is float:
+        return quiet(np.array, data, D.get_default_dtype().np)  # out-of-range values become inf silently
+    if k is int:
+        a = np.array(data)
+        return a if a.dtype == np.int64 else None
+    return np.array(data) if k is bool else None
 
 
 def _fast_python_list(data):
@@ -349,6 +371,12 @@ def _from_data(data, dtype=None):
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats -> the default dtype, ints -> int64,
     bools -> bool, complex -> the default complex dtype; NumPy data keeps its dtype)."""
+    if dtype is None:
+        arr = _simple_array(data)
+        if arr is not None:
+            if requires_grad and arr.dtype.kind != "f":
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            return _finish(arr, device=device, requires_grad=requires_grad)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -430,6 +458,11 @@ def _size_args(size, fname="zeros"):
     """A shape tuple from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(Size)``, with PyTorch's errors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
+    for s in size:
+        if type(s) is not int or s < 0:
+            break
+    else:
+        return tuple(size)
     out = []
     for s in size:
         if isinstance(s, Tensor):
@@ -451,6 +484,17 @@ def _size_args(size, fname="zeros"):
     return tuple(out)
 
 
+def _size_kw(size, kw, fname):
+    """Sizes given as ``size=`` (alone); PyTorch's errors for a repeated or unknown keyword."""
+    if "size" in kw:
+        if size:
+            raise TypeError(f"{fname}() got multiple values for argument 'size'")
+        size = (kw.pop("size"),)
+    if kw:
+        raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kw))}'")
+    return size
+
+
 def _filled(fname, value):
     def op(
         *size,
@@ -464,12 +508,8 @@ def _filled(fname, value):
         names=None,
         **kw,
     ):
-        if "size" in kw:
-            if size:
-                raise TypeError(f"{fname}() got multiple values for argument 'size'")
-            size = (kw.pop("size"),)
         if kw:
-            raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kw))}'")
+            size = _size_kw(size, kw, fname)
         if len(size) > 1 and isinstance(size[0], (tuple, list)):
             raise TypeError(f"{fname}() takes 1 positional argument but {len(size)} were given")
         shape = _size_args(size, fname)
@@ -477,7 +517,11 @@ def _filled(fname, value):
         npdt = D.np_dtype(dt)
         if requires_grad and dt._cat < D._FLOAT:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        arr = np.zeros(shape, npdt) if value == 0 else np.ones(shape, npdt)
+        if value == 0:
+            arr = np.zeros(shape, npdt)
+        else:
+            arr = np.empty(shape, npdt)
+            arr.fill(value)
         r = _finish(arr, device=device, requires_grad=requires_grad)
         return r if out is None else write_out(out, r)
 
@@ -512,6 +556,10 @@ def _full_array(shape, fill_value, dt, xp=np):
         fill_value = math.trunc(fill_value)
     elif npdt.kind == "u" and fill_value < 0:
         fill_value = int(fill_value) % (1 << (8 * npdt.itemsize))
+    if xp is np and npdt.kind != "c" and not isinstance(fill_value, complex):
+        a = np.empty(shape, npdt)  # checked by _check_fill: the value fits, nothing to warn about
+        a.fill(fill_value)
+        return a
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return xp.full(shape, fill_value, npdt)
@@ -535,11 +583,12 @@ def full(
     return r if out is None else write_out(out, r)
 
 
-def _like_array(input, dtype, device, fill, fname):
+def _like_tensor(input, dtype, device, requires_grad, fill, fname):
+    """A tensor shaped (and strided) like ``input``, filled with ``fill``."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    dt = _dtype_arg(dtype, fname) or input.dtype
     src = input._data
+    dt = _dtype_arg(dtype, fname) or D.NP2DT[src.dtype]
     dev = as_device(device)
     if dev is not None and dev.type != input.device.type:
         xp = dev.xp
@@ -548,25 +597,23 @@ def _like_array(input, dtype, device, fill, fname):
     npdt = D.np_dtype(dt)
     order = "K" if xp is np and type(src) is _ndarray else "C"
     if order == "K":
-        if fill is None or fill == 0:
-            arr = np.zeros_like(src, dtype=npdt, order="K")
+        zero = fill is None or fill == 0
+        if src.flags.c_contiguous:  # order="K" keeps C order: allocate directly
+            arr = np.zeros(src.shape, npdt) if zero else np.empty(src.shape, npdt)
         else:
-            arr = np.empty_like(src, dtype=npdt, order="K")
+            arr = np.zeros_like(src, dtype=npdt, order="K") if zero else np.empty_like(src, dtype=npdt, order="K")
+        if not zero:
             arr[...] = _full_array((), fill, dt)
     else:
         arr = xp.zeros(src.shape, npdt) if not fill else _full_array(src.shape, fill, dt, xp)
-    return arr, dt
+    if requires_grad and dt._cat < D._FLOAT:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return _finish(arr, requires_grad=requires_grad)
 
 
 def _like(fname, value):
     def op(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-        arr, dt = _like_array(input, dtype, device, value, fname)
-        if requires_grad and dt._cat < D._FLOAT:
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        t = _make(arr)
-        if requires_grad:
-            t.requires_grad_(True)
-        return t
+        return _like_tensor(input, dtype, device, requires_grad, value, fname)
 
     op.__name__ = op.__qualname__ = fname
     op.__doc__ = f"A tensor shaped (and strided) like ``input`` filled with {value}."
@@ -584,13 +631,7 @@ def full_like(
 ) -> Tensor:
     """A tensor shaped like ``input`` filled with ``fill_value`` (``input``'s dtype unless given)."""
     fill_value = _num(fill_value)
-    arr, dt = _like_array(input, dtype, device, fill_value if fill_value != 0 else 0, "full_like")
-    if requires_grad and dt._cat < D._FLOAT:
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    t = _make(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _like_tensor(input, dtype, device, requires_grad, fill_value if fill_value != 0 else 0, "full_like")
 
 
 @defop(method=False)
@@ -647,6 +688,9 @@ def _arange_float(start, step, n, dt):
     return (np.arange(n, dtype=np.float64) * step + start).astype(D.np_dtype(dt))
 
 
+_SMALL = 2**31  # bounds within which NumPy's floating-point count of an integer range is exact
+
+
 def _arange_count(start, end, step, dt):
     if dt is D.int64:
         xs, xe, xst = int(start), int(end), int(step)
@@ -670,6 +714,19 @@ def arange(
     default float dtype if any is a float."""
     if end is None:
         start, end = 0, start
+    if (
+        type(start) is int
+        and type(end) is int
+        and type(step) is int
+        and (dtype is None or dtype is D.int64)
+        and not requires_grad
+        and -_SMALL < start < _SMALL
+        and -_SMALL < end < _SMALL
+        and 0 < abs(step) < _SMALL
+        and (end - start) * step >= 0
+    ):  # small Python ints: NumPy counts and fills exactly as PyTorch does
+        r = _finish(np.arange(start, end, step, dtype=np.int64), device=device)
+        return r if out is None else write_out(out, r)
     start, end, step = _num(start), _num(end), _num(step)
     for v in (start, end, step):
         if isinstance(v, complex) or not isinstance(v, (int, float)):
@@ -744,6 +801,10 @@ def _scalar_t(v, dt: D.dtype):
         return int(np.array(math.trunc(v), np.int64).astype(dt.np))
     if dt is D.bool_:
         return bool(v)
+    if dt is D.float64:
+        return float(v)
+    if dt is D.float32:
+        return float(np.float32(float(v)))
     return float(np.array(v, np.float64).astype(D.np_dtype(dt)))
 
 
@@ -762,6 +823,17 @@ def _linspace_values(start, end, steps, dt):
     s, e = _scalar_t(start, dt), _scalar_t(end, dt)
     if steps == 1:
         return np.full(1, s, npdt)
+    if dt is D.float32 or dt is D.float64:
+        # counted up from start for the first half and down from end for the second: the products
+        # step * k and the sums are float64, rounded once when written into the result
+        step = (float(e) - float(s)) / (steps - 1)
+        h = steps // 2
+        ks = np.arange(steps, dtype=np.float64)
+        ks *= step
+        out = np.empty(steps, npdt)
+        np.add(ks[:h], float(s), out=out[:h])
+        np.subtract(float(e), ks[steps - 1 - h :: -1], out=out[h:])
+        return out
     i = np.arange(steps, dtype=np.int64)
     low = i < steps // 2
     k = np.where(low, i, steps - i - 1)

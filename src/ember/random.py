@@ -12,7 +12,7 @@ import struct
 import numpy as np
 
 from . import _dtype as D
-from ._creation import _dtype_arg, _finish, _size_args
+from ._creation import _dtype_arg, _finish, _size_args, _size_kw
 from ._tensor import Tensor, _make
 from .autograd.grad_mode import STATE
 from .ops._core import defop, needs_grad, record, type_name, write_into, write_out
@@ -164,28 +164,29 @@ def _not_implemented(kernel, dt):
 
 def _float_dtype(dtype, kernel, fname):
     """The (floating or complex) result dtype of a sampler; PyTorch's error for other dtypes."""
-    dt = _dtype_arg(dtype, fname) or D.get_default_dtype()
+    if dtype is None:
+        return D.get_default_dtype()
+    dt = _dtype_arg(dtype, fname)
     if dt._cat < D._FLOAT:
         _not_implemented(kernel, dt)
     return dt
 
 
 def _shape(size, kw, fname):
-    if "size" in kw:
-        if size:
-            raise TypeError(f"{fname}() got multiple values for argument 'size'")
-        size = (kw.pop("size"),)
     if kw:
-        raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kw))}'")
+        size = _size_kw(size, kw, fname)
     if len(size) > 1 and isinstance(size[0], (tuple, list)):
         raise TypeError(f"{fname}() received an invalid combination of arguments")
     return _size_args(size, fname)
 
 
 def _done(arr, dt, device, requires_grad, out):
-    npdt = D.np_dtype(dt)
-    if arr.dtype != npdt:
-        arr = arr.astype(npdt)
+    npdt = dt.np
+    if arr.dtype is not npdt:
+        if npdt is None:
+            npdt = D.np_dtype(dt)  # raises PyTorch's error for bfloat16 without ml_dtypes
+        if arr.dtype != npdt:
+            arr = arr.astype(npdt)
     if requires_grad and dt._cat < D._FLOAT:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     r = _finish(arr, device=device, requires_grad=requires_grad)
@@ -227,12 +228,24 @@ def _int_arg(v, fname, name, pos):
     return v
 
 
+_INT_BOUNDS = {}
+
+
+def _int_bounds(dt):
+    """``(min, max)`` of an integer dtype as Python ints (cached)."""
+    b = _INT_BOUNDS.get(dt)
+    if b is None:
+        info = np.iinfo(dt.np)
+        b = _INT_BOUNDS[dt] = (int(info.min), int(info.max))
+    return b
+
+
 def _check_int_range(lo, hi, dt):
     """PyTorch's bounds check of ``[lo, hi)`` against the values ``dt`` can hold."""
     if lo >= hi:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} >= to={hi}")
     if dt._cat == D._INT or dt is D.bool_:
-        info = (0, 1) if dt is D.bool_ else (int(np.iinfo(dt.np).min), int(np.iinfo(dt.np).max))
+        info = (0, 1) if dt is D.bool_ else _int_bounds(dt)
     elif dt is D.float16:
         info = (-65504, 65504)
     else:
@@ -348,7 +361,7 @@ def randperm(
     dt = _dtype_arg(dtype, "randperm") or D.int64
     if dt is D.float16 and n > 2049:
         raise RuntimeError("n cannot be greater than 2049 for Half type.")
-    if dt._cat == D._INT and n - 1 > np.iinfo(dt.np).max:
+    if dt._cat == D._INT and n - 1 > _int_bounds(dt)[1]:
         raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
     return _done(_rng(generator).permutation(n), dt, device, requires_grad, out)
 
@@ -638,7 +651,7 @@ def random_(self, a=None, b=None, *, generator=None, **kw) -> Tensor:
         if dt is D.bool_:
             b = 2
         elif dt._cat == D._INT:
-            b = int(np.iinfo(dt.np).max) + 1
+            b = _int_bounds(dt)[1] + 1
         else:
             digits = {D.float16: 11, D.bfloat16: 8, D.float32: 24, D.float64: 53}.get(_real_dt(dt), 24)
             b = 2**digits + 1
