@@ -336,12 +336,15 @@ def bmm(input, mat2, *, out=None) -> Tensor:
         _need_tensor("bmm", "input", 1, input)
         _need_tensor("bmm", "mat2", 2, mat2)
     a, b = input._data, mat2._data
-    _batch_checks(a, b)
-    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
-        _bmm_size_error(a, b)
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"expected scalar type {_tn(a)} but found {_tn(b)}")
-    _no_bool("bmm", a)
+    dt = a.dtype
+    sa, sb = a.shape, b.shape
+    if not (len(sa) == 3 and len(sb) == 3 and sa[0] == sb[0] and sa[2] == sb[1] and dt is b.dtype and dt.kind != "b"):
+        _batch_checks(a, b)
+        if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+            _bmm_size_error(a, b)
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"expected scalar type {_tn(a)} but found {_tn(b)}")
+        _no_bool("bmm", a)
     return _product(input, mat2, _mm_array(a, b), "BmmBackward0", out)
 
 
@@ -366,13 +369,19 @@ def mv(input, vec, *, out=None) -> Tensor:
         _need_tensor("mv", "input", 1, input)
         _need_tensor("mv", "vec", 2, vec)
     a, b = input._data, vec._data
-    if a.ndim != 2 or b.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
-    if a.shape[1] != b.shape[0]:
-        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({_dims_str(a.shape)}), vec ({b.shape[0]})")
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_tn(b)}, {_tn(a)}, and {_tn(b)}")
-    _no_bool("addmv_impl_cpu", a)
+    dt = a.dtype
+    if not (a.ndim == 2 and b.ndim == 1 and a.shape[1] == b.shape[0] and dt is b.dtype and dt.kind != "b"):
+        if a.ndim != 2 or b.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {b.ndim}")
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(
+                f"size mismatch, got input ({a.shape[0]}), mat ({_dims_str(a.shape)}), vec ({b.shape[0]})"
+            )
+        if a.dtype != b.dtype:
+            raise RuntimeError(
+                f"addmv input tensors must have the same dtype, but got {_tn(b)}, {_tn(a)}, and {_tn(b)}"
+            )
+        _no_bool("addmv_impl_cpu", a)
     return _product(input, vec, _mm_array(a, b), "MvBackward0", out)
 
 
