@@ -1137,3 +1137,94 @@ def test_setitem_overlapping_memory():
         return x
 
     compare(full, F((5,), grad=False))
+
+
+# ============================================================================ the common index kinds
+# getitem/setitem/gather/index_select/scatter_add take a short path for the index kinds used most;
+# these rows pin what it must agree on with PyTorch: int32 indices, negative and repeated entries,
+# non-contiguous indices and inputs, indices smaller than the input, and the errors it hands back.
+def _ro(lib, x):
+    return x.detach()[:1].expand(3, 4)
+
+
+COMMON = {
+    "take_int32_neg": (lambda lib, x, i: x[i], (F((4, 3)), I((2, 3), -4, 4, "int32"))),
+    "take_nc_input": (lambda lib, x, i: x[i], (F((4, 3), nc=True), I((5,), -4, 4))),
+    "mask_rows": (lambda lib, x, m: x[m], (F((4, 3)), B((4,)))),
+    "mask_full": (lambda lib, x, m: x[m], (F((4, 3), nc=True), B((4, 3)))),
+    "slice_int_none": (lambda lib, x: x[1:, None, -1], ((4, 3),)),
+    "ellipsis_step": (lambda lib, x: x[..., ::2], (F((2, 3, 4), nc=True),)),
+    "gather_int32": (lambda lib, x, i: x.gather(0, i), (F((4, 3)), I((2, 2), 0, 4, "int32"))),
+    "gather_expanded": (lambda lib, x, i: x.gather(1, i[:, :1].expand(4, 3)), (F((4, 3)), I((4, 2), 0, 3))),
+    "gather_neg_dim": (lambda lib, x, i: x.gather(-1, i), (F((2, 3, 4), nc=True), I((1, 2, 5), 0, 4))),
+    "select_int32": (lambda lib, x, i: x.index_select(1, i), (F((4, 3)), I((5,), 0, 3, "int32"))),
+    "scatter_add_int32": (
+        lambda lib, x, i, s: x.scatter_add(0, i, s),
+        (F((4, 3)), I((6, 2), 0, 4, "int32"), F((6, 2))),
+    ),
+    "scatter_add_nc_src": (lambda lib, x, i, s: x.scatter_add(1, i, s), (F((3, 4)), I((3, 4), 0, 4), F((4, 3)))),
+}
+
+
+def _scatter_nc(fn):
+    # a transposed source makes the "nc_src" row non-contiguous
+    return lambda lib, x, i, s: fn(lib, x, i, s.t())
+
+
+@pytest.mark.parametrize("name", list(COMMON))
+def test_common_index_kinds(name):
+    fn, specs = COMMON[name]
+    if name.endswith("nc_src"):
+        fn = _scatter_nc(fn)
+    compare(fn, *specs)
+
+
+SET_COMMON = {
+    "slice_scalar": lambda lib, x, i: x.__setitem__((slice(None), slice(1, 3)), 0.5),
+    "int_scalar_int_value": lambda lib, x, i: x.__setitem__(-1, 2),
+    "index_scalar": lambda lib, x, i: x.__setitem__(i, -1.5),
+    "index_tensor_value": lambda lib, x, i: x.__setitem__(i, lib.ones(3) * 4),
+    "index_broadcast_value": lambda lib, x, i: x.__setitem__(i, lib.ones(1, 1, 3)),
+    "mask_scalar": lambda lib, x, i: x.__setitem__(x > 0, 0.0),
+    "slice_tensor_value": lambda lib, x, i: x.__setitem__(slice(0, 2), x[2:4].clone()),
+}
+
+
+@pytest.mark.parametrize("name", list(SET_COMMON))
+def test_setitem_common_kinds(name):
+    def fn(lib, x, i):
+        y = x.detach().clone()
+        SET_COMMON[name](lib, y, i)
+        return y
+
+    compare(fn, F((4, 3), grad=False), I((3,), -4, 4))
+
+
+COMMON_ERR = {
+    "take_out_of_range": (lambda lib, x: x[lib.tensor([0, 4])], IndexError),
+    "take_neg_out_of_range": (lambda lib, x: x[lib.tensor([-5])], IndexError),
+    "take_0d_input": (lambda lib, x: x[0][0][lib.tensor([0])], IndexError),
+    "int_out_of_range": (lambda lib, x: x[4], IndexError),
+    "too_many": (lambda lib, x: x[0, 0, 0], IndexError),
+    "gather_negative": (lambda lib, x: x.gather(1, lib.tensor([[-1]])), RuntimeError),
+    "gather_too_big": (lambda lib, x: x.gather(1, lib.tensor([[3]])), RuntimeError),
+    "select_negative": (lambda lib, x: x.index_select(0, lib.tensor([-1])), IndexError),
+    "scatter_add_negative": (lambda lib, x: x.scatter_add(0, lib.tensor([[-1]]), x[:1, :1]), RuntimeError),
+    "scatter_add_dtype": (lambda lib, x: x.scatter_add(0, lib.tensor([[0]]), x[:1, :1].double()), RuntimeError),
+    "set_0d_index": (lambda lib, x: x.detach().clone()[0][0].__setitem__(lib.tensor([0]), 1.0), IndexError),
+    "set_out_of_range": (lambda lib, x: x.detach().clone().__setitem__(lib.tensor([4]), 1.0), IndexError),
+    "set_readonly_slice": (lambda lib, x: _ro(lib, x).__setitem__(slice(0, 2), 1.0), RuntimeError),
+    "set_readonly_index": (lambda lib, x: _ro(lib, x).__setitem__(lib.tensor([0]), 1.0), RuntimeError),
+    "set_bad_value_shape": (lambda lib, x: x.detach().clone().__setitem__(slice(0, 2), lib.ones(3, 3)), RuntimeError),
+    "set_index_bad_value_shape": (
+        lambda lib, x: x.detach().clone().__setitem__(lib.tensor([0, 1]), lib.ones(3, 3)),
+        RuntimeError,
+    ),
+    "where_shapes": (lambda lib, x: lib.where(x > 0, x, lib.ones(2)), RuntimeError),
+}
+
+
+@pytest.mark.parametrize("name", list(COMMON_ERR))
+def test_common_index_kinds_errors(name):
+    fn, exc = COMMON_ERR[name]
+    assert isinstance(raises_same(fn, F((4, 3), grad=False)), exc)

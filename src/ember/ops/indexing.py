@@ -744,7 +744,7 @@ def _getitem_fast(self, index):
             _record_get(r, self, _Index(key[0], (), v.shape), key[1])
         return r
     a = _int_key(index)
-    if a is not None:
+    if a is not None and x.ndim:
         try:
             v = x.take(a, axis=0)
         except (IndexError, ValueError):
