@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import builtins
 import math
+import operator
 
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ._core import (
+    STATE,
     bin_args,
     defop,
     float_array,
@@ -30,7 +32,6 @@ from ._core import (
 
 _ndarray = np.ndarray
 _BF16 = D.bfloat16.np
-_LOWP = tuple(d for d in (np.dtype(np.float16), _BF16) if d is not None)
 _SCALARS = (int, float, bool, complex)
 _bmax, _bmin, _babs = builtins.max, builtins.min, builtins.abs
 
@@ -45,7 +46,43 @@ def _xp2(x, y):
 
 def _kind(npdt) -> str:
     """The dtype's kind letter, with bfloat16 (a NumPy void type) counted as floating ("f")."""
-    return "f" if npdt == _BF16 else npdt.kind
+    k = npdt.kind
+    return "f" if k == "V" and npdt == _BF16 else k
+
+
+# NumPy handles a 0-d array of the operand's dtype about 0.4 us faster than a Python number (which it
+# must first convert), with the same result, so hot kernels look Python numbers up here.
+_SC: dict = {}
+
+
+def _sc(v, dt):
+    """The Python number ``v`` as a cached read-only 0-d array of NumPy dtype ``dt``; ``v`` itself
+    where that conversion is not exact in kind (-0.0, overflow)."""
+    if v == 0 and v.__class__ is float and math.copysign(1.0, v) < 0:
+        return v  # -0.0 equals 0.0 as a key
+    r = _SC.get((v, dt))
+    if r is None:
+        try:
+            with np.errstate(all="raise"):
+                r = np.array(v, dt)
+        except (OverflowError, FloatingPointError, TypeError, ValueError):
+            return v
+        r.flags.writeable = False
+        if len(_SC) >= 512:
+            _SC.clear()
+        _SC[(v, dt)] = r
+    return r
+
+
+def _sc2(x, y):
+    """``x, y`` with a Python int/float beside a NumPy array replaced by ``_sc`` of the array's dtype."""
+    tx, ty = x.__class__, y.__class__
+    if tx is _ndarray:
+        if ty is float or ty is int:
+            return x, _sc(y, x.dtype)
+    elif ty is _ndarray and (tx is float or tx is int):
+        return _sc(x, y.dtype), y
+    return x, y
 
 
 def _fdt():
@@ -150,6 +187,13 @@ def _zero_grad_rule(ctx, g):
     return _zeros_like(g)
 
 
+def _named_kernel(fname):
+    def k(xp, x):
+        return getattr(xp, fname)(x)
+
+    return k
+
+
 def unary(
     name,
     kernel,
@@ -164,17 +208,23 @@ def unary(
     aliases=(),
     keep_int=False,
     quiet=True,
+    save_output=False,
 ):
-    """Define an elementwise op of one tensor. ``kernel(xp, x)`` computes on arrays; ``floating``
+    """Define an elementwise op of one tensor. ``kernel(xp, x)`` computes on arrays (a string names a
+    function of the array module, called directly: ``"exp"``); ``floating``
     promotes bool/int input to the default float dtype first (as ``exp``, ``sin`` do); dtype kinds
     in ``reject`` raise PyTorch's "not implemented" error. The backward is ``g * conj(deriv(ctx))``
-    or an explicit ``rule(ctx, g)``."""
+    or an explicit ``rule(ctx, g)`` (``save_output`` keeps the output for it as ``ctx.output``)."""
     gname = grad_name or _camel(name) + "Backward0"
     kn = kname or name + "_cpu"
     if rule is None and deriv is not None:
         rule = _deriv_rule(deriv)
-    save = getattr(deriv, "_uses_out", False)
+    save = save_output or getattr(deriv, "_uses_out", False)
     floating = floating and not keep_int
+    npk = None
+    if isinstance(kernel, str):
+        npk = getattr(np, kernel)
+        kernel = _named_kernel(kernel)
 
     def op(input, *, out=None):
         if not isinstance(input, Tensor):
@@ -186,14 +236,16 @@ def unary(
         if floating and k in "biu":
             x = x.astype(_fdt())
         xp = np if type(x) is _ndarray else xp_of(x)
-        if floating and x.dtype in _LOWP:
-            # half precision: compute in float32 and round once, as PyTorch does
+        if floating and x.dtype.itemsize == 2 and k != "c":
+            # half precision (float16, bfloat16): compute in float32 and round once, as PyTorch does
             r = _make(_quiet(kernel, xp, x.astype(np.float32)).astype(x.dtype))
+        elif npk is not None and xp is np:
+            r = _make(_quiet(npk, x) if quiet else npk(x))
         elif quiet:
             r = _make(_quiet(kernel, xp, x))
         else:
             r = _make(kernel(xp, x))
-        if rule is not None and needs_grad(input):
+        if rule is not None and STATE.enabled and input._requires_grad:
             node = record(r, gname, rule, (input,))
             if save:
                 node.save_output(r)
@@ -239,9 +291,10 @@ def binary(
             fdt = _fdt()
             x = x.astype(fdt) if hasattr(x, "astype") else x
             y = y.astype(fdt) if hasattr(y, "astype") else y
-        r = _make((_runq if quiet else _run)(kernel, _xp2(x, y), x, y))
-        if r._data.dtype != rdt and rk in "fc":
-            r = _make(r._data.astype(rdt))
+        r = (_runq if quiet else _run)(kernel, _xp2(x, y), x, y)
+        if r.dtype is not rdt and r.dtype != rdt and rk in "fc":
+            r = r.astype(rdt)
+        r = _make(r)
         if rule is not None and needs_grad(input, other) and _kind(r._data.dtype) in "fc":
             node = record(r, gname, rule, (input, other))
             node.save_output(r)
@@ -263,74 +316,73 @@ def _check_alpha(alpha, rdt):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
 
 
-@defop(inplace=True)
-def add(input, other, *, alpha=1, out=None):
-    """``input + alpha * other`` with broadcasting and type promotion."""
-    x, y, rdt = bin_args(input, other)
-    if alpha != 1 or alpha.__class__ is not int:
-        _check_alpha(alpha, rdt)
-        if alpha != 1:
-            y = y * alpha
-            if hasattr(y, "dtype") and y.dtype != rdt:
-                y = y.astype(rdt)
-    d = _run(_add_k, None, x, y)
-    r = _make(d if d.dtype == rdt else d.astype(rdt))
-    if needs_grad(input, other):
-        node = record(r, "AddBackward0", _add_rule, (input, other))
-        node._alpha = alpha
-        set_meta(node, r._data, input, other)
-    return r if out is None else write_out(out, r)
-
-
-def _add_k(xp, x, y):
-    return x + y
-
-
-def _sub_k(xp, x, y):
-    return x - y
-
-
-def _add_rule(ctx, g):
-    a = ctx._alpha
-    return g, (g if a == 1 else g * a)
+def _arith(fn, x, y):
+    """``fn(x, y)`` for an operator on arrays (or an array and a number), with PyTorch's broadcast error."""
+    if x.__class__ is not y.__class__:
+        x, y = _sc2(x, y)
+    try:
+        return fn(x, y)
+    except ValueError:
+        e = _bcast_error(x, y)
+        if e is not None:
+            raise e from None
+        raise
 
 
 def _is_bool(v):
-    return v.__class__ is bool or (isinstance(v, Tensor) and v._data.dtype == np.bool_)
+    return v.__class__ is bool or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
 
 
-@defop(inplace=True, aliases=("subtract",))
-def sub(input, other, *, alpha=1, out=None):
-    """``input - alpha * other``."""
-    if _is_bool(input) or _is_bool(other):
-        two = isinstance(input, Tensor) and isinstance(other, Tensor) and _is_bool(input) and _is_bool(other)
-        raise RuntimeError(
-            f"Subtraction, the `-` operator, with {'two bool tensors' if two else 'a bool tensor'} is not supported. "
-            + (
-                "Use the `^` or `logical_xor()` operator instead."
-                if two
-                else "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
-            )
+def _sub_bool_error(input, other):
+    two = isinstance(input, Tensor) and isinstance(other, Tensor) and _is_bool(input) and _is_bool(other)
+    raise RuntimeError(
+        f"Subtraction, the `-` operator, with {'two bool tensors' if two else 'a bool tensor'} is not supported. "
+        + (
+            "Use the `^` or `logical_xor()` operator instead."
+            if two
+            else "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    x, y, rdt = bin_args(input, other)
-    if alpha != 1 or alpha.__class__ is not int:
-        _check_alpha(alpha, rdt)
-        if alpha != 1:
-            y = y * alpha
-            if hasattr(y, "dtype") and y.dtype != rdt:
-                y = y.astype(rdt)
-    d = _run(_sub_k, None, x, y)
-    r = _make(d if d.dtype == rdt else d.astype(rdt))
-    if needs_grad(input, other):
-        node = record(r, "SubBackward0", _sub_rule, (input, other))
-        node._alpha = alpha
-        set_meta(node, r._data, input, other)
-    return r if out is None else write_out(out, r)
+    )
 
 
-def _sub_rule(ctx, g):
-    a = ctx._alpha
-    return g, (-g if a == 1 else g * -a)
+def _add_sub(name, fn, sign, doc, aliases=()):
+    """``add`` (sign 1) and ``sub`` (sign -1): ``input + sign * alpha * other``."""
+    gname = _camel(name) + "Backward0"
+
+    def rule(ctx, g):
+        a = ctx._alpha
+        if a == 1:
+            return g, (g if sign > 0 else -g)
+        return g, g * (a if sign > 0 else -a)
+
+    def op(input, other, *, alpha=1, out=None):
+        if sign < 0 and (_is_bool(input) or _is_bool(other)):
+            _sub_bool_error(input, other)
+        x, y, rdt = bin_args(input, other)
+        if alpha != 1 or alpha.__class__ is not int:
+            _check_alpha(alpha, rdt)
+            if alpha != 1:
+                y = y * alpha
+                if hasattr(y, "dtype") and y.dtype != rdt:
+                    y = y.astype(rdt)
+        d = _arith(fn, x, y)
+        if d.dtype is not rdt and d.dtype != rdt:
+            d = d.astype(rdt)
+        r = _make(d)
+        if needs_grad(input, other):
+            node = record(r, gname, rule, (input, other))
+            node._alpha = alpha
+            set_meta(node, d, input, other)
+        return r if out is None else write_out(out, r)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    defop(op, name=name, inplace=True, aliases=aliases)
+    return op
+
+
+add = _add_sub("add", operator.add, 1, "``input + alpha * other`` with broadcasting and type promotion.")
+sub = _add_sub("sub", operator.sub, -1, "``input - alpha * other``.", aliases=("subtract",))
 
 
 def _rsub(input, other, *, alpha=1):
@@ -340,9 +392,32 @@ def _rsub(input, other, *, alpha=1):
 defop(_rsub, name="rsub", method=False)
 
 
+def _fast_rule(g, *tensors):
+    """Whether a rule may compute on NumPy arrays directly: no double-backward graph is being built and
+    the gradient and the given tensors share one real floating dtype (numbers: int or float)."""
+    if STATE.enabled or type(g._data) is not _ndarray:
+        return False
+    dt = g._data.dtype
+    if dt.kind != "f":
+        return False
+    for t in tensors:
+        if isinstance(t, Tensor):
+            if t._data.dtype != dt:
+                return False
+        elif t.__class__ is not float and t.__class__ is not int:
+            return False
+    return True
+
+
 def _mul_rule(ctx, g):
     a, b = ctx.inputs
     n0, n1 = ctx.needs_input_grad
+    if _fast_rule(g, a, b):
+        gd = g._data
+        return (
+            _make(_arith(operator.mul, gd, b._data if isinstance(b, Tensor) else b)) if n0 else None,
+            _make(_arith(operator.mul, gd, a._data if isinstance(a, Tensor) else a)) if n1 else None,
+        )
     return (g * _conj(b) if n0 else None), (g * _conj(a) if n1 else None)
 
 
@@ -350,16 +425,14 @@ def _mul_rule(ctx, g):
 def mul(input, other, *, out=None):
     """``input * other`` with broadcasting and type promotion."""
     x, y, rdt = bin_args(input, other)
-    d = _run(_mul_k, None, x, y)
-    r = _make(d if d.dtype == rdt else d.astype(rdt))
+    d = _arith(operator.mul, x, y)
+    if d.dtype is not rdt and d.dtype != rdt:
+        d = d.astype(rdt)
+    r = _make(d)
     if needs_grad(input, other):
         node = record(r, "MulBackward0", _mul_rule, (input, other))
-        set_meta(node, r._data, input, other)
+        set_meta(node, d, input, other)
     return r if out is None else write_out(out, r)
-
-
-def _mul_k(xp, x, y):
-    return x * y
 
 
 @defop(inplace=True, aliases=("divide", "true_divide"))
@@ -371,11 +444,13 @@ def div(input, other, *, rounding_mode=None, out=None):
             rdt = _fdt()
             x = x.astype(rdt) if hasattr(x, "astype") else x
             y = y.astype(rdt) if hasattr(y, "astype") else y
-        d = _runq(_div_k, None, x, y)
-        r = _make(d if d.dtype == rdt else d.astype(rdt))
+        d = _quiet(_arith, operator.truediv, x, y)
+        if d.dtype is not rdt and d.dtype != rdt:
+            d = d.astype(rdt)
+        r = _make(d)
         if needs_grad(input, other):
             node = record(r, "DivBackward0", _div_rule, (input, other))
-            set_meta(node, r._data, input, other)
+            set_meta(node, d, input, other)
         return r if out is None else write_out(out, r)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(
@@ -388,10 +463,6 @@ def div(input, other, *, rounding_mode=None, out=None):
         node = record(r, "DivBackward1", _zero_rule2, (input, other))
         set_meta(node, r._data, input, other)
     return r if out is None else write_out(out, r)
-
-
-def _div_k(xp, x, y):
-    return x / y
 
 
 def _int_div(x, y, rdt, trunc):
@@ -412,8 +483,34 @@ def _int_div(x, y, rdt, trunc):
 def _div_rule(ctx, g):
     a, b = ctx.inputs
     n0, n1 = ctx.needs_input_grad
+    if _fast_rule(g, a, b):
+        return _quiet(_div_grads, g._data, _data(a), _data(b), n0, n1)
     ga = g / _conj(b) if n0 else None
     gb = -g * _conj(a) / _conj(b * b) if n1 else None
+    return ga, gb
+
+
+def _data(v):
+    return v._data if isinstance(v, Tensor) else v
+
+
+def _into(fn, x, y, t):
+    """``fn(x, y)``, written into ``t`` (``x`` or ``y``: a fresh temporary of the result's shape and
+    dtype) when it is an array: the same values, one allocation fewer."""
+    if type(t) is _ndarray:
+        return fn(x, y, out=t)
+    return fn(x, y)
+
+
+def _div_grads(g, a, b, n0, n1):
+    # the same operations, in the same order, as the rule with ember ops
+    ga = _make(_arith(operator.truediv, g, b)) if n0 else None
+    gb = None
+    if n1:
+        a, b2 = _sc2(g, a)[1], _arith(operator.mul, b, b)
+        t = np.negative(g)
+        t = _into(np.multiply, t, a, t)
+        gb = _make(_into(np.divide, t, _sc2(g, b2)[1], t))
     return ga, gb
 
 
@@ -449,58 +546,61 @@ def _mod_args(name, input, other):
     return x, y, rdt
 
 
-@defop(inplace=True)
-def remainder(input, other, *, out=None):
-    """Python-style modulus: the result has the sign of ``other``."""
-    x, y, rdt = _mod_args("remainder", input, other)
-    r = _make(_runq(lambda xp, a, b: xp.remainder(a, b), _xp2(x, y), x, y))
-    if needs_grad(input, other) and _kind(rdt) == "f":
-        # PyTorch has no derivative for a Python number divided by a tensor
-        scal = not isinstance(input, Tensor)
-        node = record(
-            r,
-            "NotImplemented" if scal else "RemainderBackward0",
-            _no_grad_rule("remainder") if scal else _remainder_rule,
-            (input, other),
-        )
-        set_meta(node, r._data, input, other)
-    return r if out is None else write_out(out, r)
+def _mod_op(name, kernel, mode, doc):
+    """``remainder`` (``mode`` "floor": Python's modulus) and ``fmod`` ("trunc": C's). The gradient
+    for ``other`` is ``-g * div(input, other, rounding_mode=mode)``."""
+    gname = _camel(name) + "Backward0"
+
+    def rule(ctx, g):
+        a, b = ctx.inputs
+        n0, n1 = ctx.needs_input_grad
+        return (g if n0 else None), (-g * div(a, b, rounding_mode=mode) if n1 else None)
+
+    def op(input, other, *, out=None):
+        if mode == "trunc":
+            _check_tensor(name, input)
+        x, y, rdt = _mod_args(name, input, other)
+        r = _make(_runq(kernel, _xp2(x, y), x, y))
+        if needs_grad(input, other) and _kind(rdt) == "f":
+            # PyTorch has no derivative for a Python number divided by a tensor
+            scal = not isinstance(input, Tensor)
+            node = record(
+                r,
+                "NotImplemented" if scal else gname,
+                _no_grad_rule(name) if scal else rule,
+                (input, other),
+            )
+            set_meta(node, r._data, input, other)
+        return r if out is None else write_out(out, r)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    defop(op, name=name, inplace=True)
+    return op
 
 
-def _remainder_rule(ctx, g):
-    a, b = ctx.inputs
-    n0, n1 = ctx.needs_input_grad
-    return (g if n0 else None), (-g * div(a, b, rounding_mode="floor") if n1 else None)
-
-
-@defop(inplace=True)
-def fmod(input, other, *, out=None):
-    """C-style modulus: the result has the sign of ``input``."""
-    _check_tensor("fmod", input)
-    x, y, rdt = _mod_args("fmod", input, other)
-    r = _make(_runq(lambda xp, a, b: xp.fmod(a, b), _xp2(x, y), x, y))
-    if needs_grad(input, other) and _kind(rdt) == "f":
-        node = record(r, "FmodBackward0", _fmod_rule, (input, other))
-        set_meta(node, r._data, input, other)
-    return r if out is None else write_out(out, r)
-
-
-def _fmod_rule(ctx, g):
-    a, b = ctx.inputs
-    n0, n1 = ctx.needs_input_grad
-    return (g if n0 else None), (-g * div(a, b, rounding_mode="trunc") if n1 else None)
+remainder = _mod_op(
+    "remainder",
+    lambda xp, a, b: xp.remainder(a, b),
+    "floor",
+    "Python-style modulus: the result has the sign of ``other``.",
+)
+fmod = _mod_op(
+    "fmod", lambda xp, a, b: xp.fmod(a, b), "trunc", "C-style modulus: the result has the sign of ``input``."
+)
 
 
 @defop(inplace=True, aliases=("negative",))
 def neg(input, *, out=None):
     """``-input``."""
-    if input._data.dtype == np.bool_:
+    x = input._data
+    if x.dtype.kind == "b":
         raise RuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. "
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    r = _make(-input._data)
-    if needs_grad(input):
+    r = _make(_xp(x).negative(x))
+    if STATE.enabled and input._requires_grad:
         record(r, "NegBackward0", _neg_rule, (input,))
     return r if out is None else write_out(out, r)
 
@@ -530,21 +630,31 @@ def _int_pow(xp, x, y):
     return xp.power(x, y)
 
 
+def _pow_num(x, y):
+    """``np.power(x, y)`` for a real floating array and a Python number. For float32/float64, NumPy's
+    ``**`` gives the same values with fast paths (exponent 0.5 is a sqrt: ~8x faster on large arrays);
+    for float16 its results differ at -0.0 and -inf."""
+    return x**y if x.dtype.itemsize >= 4 else np.power(x, y)
+
+
 @defop(inplace=True)
 def pow(input, exponent, *, out=None):
     """``input ** exponent`` (either may be a Python scalar)."""
     x, y, rdt = bin_args(input, exponent)
     xp = _xp2(x, y)
-    if rdt == np.bool_:
+    k = rdt.kind
+    if k == "b":
         _not_impl("pow", rdt)
-    if rdt.kind in "iu":
+    if k in "iu":
         if not isinstance(exponent, Tensor) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         r = _make(_runq(_int_pow, xp, x, y))
     elif y.__class__ is int and y == 2:
         r = _make(x * x)
+    elif k == "f" and (y.__class__ is float or y.__class__ is int) and type(x) is _ndarray:
+        r = _make(_quiet(_pow_num, x, y))
     else:
-        r = _make(_runq(lambda xp, a, b: xp.power(a, b), xp, x, y))
+        r = _make(_quiet(_arith, np.power if xp is np else xp.power, x, y))
     if needs_grad(input, exponent):
         node = record(
             r, "PowBackward1" if isinstance(exponent, Tensor) else "PowBackward0", _pow_rule, (input, exponent)
@@ -555,8 +665,7 @@ def pow(input, exponent, *, out=None):
 
 
 def _pow_rule(ctx, g):
-    with np.errstate(all="ignore"):
-        return _pow_grads(ctx, g)
+    return _quiet(_pow_grads, ctx, g)
 
 
 def _pow_grads(ctx, g):
@@ -564,6 +673,9 @@ def _pow_grads(ctx, g):
     n0, n1 = ctx.needs_input_grad
     ga = gb = None
     if n0:
+        if not n1 and b.__class__ in (int, float) and b != 0 and _fast_rule(g, a):
+            # g * (b * a ** (b - 1)), the same operations on arrays
+            return _make(g._data * _arith(operator.mul, _pow_num(a._data, b - 1), b)), None
         if isinstance(b, Tensor):
             ga = _where(b == 0, 0.0, g * _conj(b * a ** (b - 1)))
         elif b == 0:
@@ -623,10 +735,10 @@ def square(input, *, out=None):
 def abs(input, *, out=None):
     """``|input|``; the gradient at 0 is 0. Complex input gives its real magnitude."""
     x = input._data
-    if x.dtype == np.bool_:
+    if x.dtype.kind == "b":
         _not_impl("abs_cpu", x.dtype)
     r = _make(_xp(x).abs(x))
-    if needs_grad(input):
+    if STATE.enabled and input._requires_grad:
         record(r, "AbsBackward0", _abs_rule, (input,))
     return r if out is None else write_out(out, r)
 
@@ -657,14 +769,42 @@ defop(_abs_, name="absolute_", function=False)
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
-exp = unary("exp", lambda xp, x: xp.exp(x), _dout(lambda o: o))
-exp2 = unary("exp2", lambda xp, x: xp.exp2(x), _dout(lambda o: o * _LN2))
-expm1 = unary("expm1", lambda xp, x: xp.expm1(x), _dout(lambda o: o + 1))
-log = unary("log", lambda xp, x: xp.log(x), rule=lambda ctx, g: g / _conj(ctx.inputs[0]))
-log2 = unary("log2", lambda xp, x: xp.log2(x), rule=lambda ctx, g: g / _conj(ctx.inputs[0] * _LN2))
-log10 = unary("log10", lambda xp, x: xp.log10(x), rule=lambda ctx, g: g / _conj(ctx.inputs[0] * _LN10))
-log1p = unary("log1p", lambda xp, x: xp.log1p(x), rule=lambda ctx, g: g / _conj(ctx.inputs[0] + 1))
-sqrt = unary("sqrt", lambda xp, x: xp.sqrt(x), _dout(lambda o: 0.5 / o))
+
+def _exp_rule(ctx, g):
+    o = ctx.output
+    if _fast_rule(g, o):
+        return _make(g._data * o._data)
+    return g * _conj(o)
+
+
+exp = unary("exp", "exp", rule=_exp_rule, save_output=True)
+exp2 = unary("exp2", "exp2", _dout(lambda o: o * _LN2))
+expm1 = unary("expm1", "expm1", _dout(lambda o: o + 1))
+
+
+def _log_rule(ctx, g):
+    (a,) = ctx.inputs
+    if _fast_rule(g, a):
+        return _make(_quiet(operator.truediv, g._data, a._data))
+    return g / _conj(a)
+
+
+log = unary("log", "log", rule=_log_rule)
+log2 = unary("log2", "log2", rule=lambda ctx, g: g / _conj(ctx.inputs[0] * _LN2))
+log10 = unary("log10", "log10", rule=lambda ctx, g: g / _conj(ctx.inputs[0] * _LN10))
+log1p = unary("log1p", "log1p", rule=lambda ctx, g: g / _conj(ctx.inputs[0] + 1))
+
+
+def _sqrt_rule(ctx, g):
+    o = ctx.output
+    if _fast_rule(g, o):
+        # g * (0.5 / o), as the rule with ember ops computes it
+        t = _quiet(_arith, operator.truediv, 0.5, o._data)
+        return _make(_into(np.multiply, g._data, t, t))
+    return g * _conj(0.5 / o)
+
+
+sqrt = unary("sqrt", "sqrt", rule=_sqrt_rule, save_output=True)
 
 
 def _rsqrt_k(xp, x):
@@ -673,33 +813,57 @@ def _rsqrt_k(xp, x):
 
 
 rsqrt = unary("rsqrt", _rsqrt_k, _dout(lambda o: -0.5 * o * o * o))
-reciprocal = unary("reciprocal", lambda xp, x: xp.reciprocal(x), _dout(lambda o: -(o * o)))
+reciprocal = unary("reciprocal", "reciprocal", _dout(lambda o: -(o * o)))
 
 
 # ---------------------------------------------------------------------------- trigonometric / hyperbolic
-sin = unary("sin", lambda xp, x: xp.sin(x), _din(lambda a: cos(a)))
-cos = unary("cos", lambda xp, x: xp.cos(x), _din(lambda a: -sin(a)))
-tan = unary("tan", lambda xp, x: xp.tan(x), _dout(lambda o: 1 + o * o))
-asin = unary("asin", lambda xp, x: xp.arcsin(x), _din(lambda a: rsqrt(1 - a * a)), aliases=("arcsin",))
-acos = unary("acos", lambda xp, x: xp.arccos(x), _din(lambda a: -rsqrt(1 - a * a)), aliases=("arccos",))
-atan = unary("atan", lambda xp, x: xp.arctan(x), _din(lambda a: reciprocal(1 + a * a)), aliases=("arctan",))
-sinh = unary("sinh", lambda xp, x: xp.sinh(x), _din(lambda a: cosh(a)))
-cosh = unary("cosh", lambda xp, x: xp.cosh(x), _din(lambda a: sinh(a)))
-tanh = unary("tanh", lambda xp, x: xp.tanh(x), _dout(lambda o: 1 - o * o))
-asinh = unary("asinh", lambda xp, x: xp.arcsinh(x), _din(lambda a: rsqrt(a * a + 1)), aliases=("arcsinh",))
-acosh = unary("acosh", lambda xp, x: xp.arccosh(x), _din(lambda a: rsqrt(a * a - 1)), aliases=("arccosh",))
-atanh = unary("atanh", lambda xp, x: xp.arctanh(x), _din(lambda a: reciprocal(1 - a * a)), aliases=("arctanh",))
+sin = unary("sin", "sin", _din(lambda a: cos(a)))
+cos = unary("cos", "cos", _din(lambda a: -sin(a)))
+tan = unary("tan", "tan", _dout(lambda o: 1 + o * o))
+asin = unary("asin", "arcsin", _din(lambda a: rsqrt(1 - a * a)), aliases=("arcsin",))
+acos = unary("acos", "arccos", _din(lambda a: -rsqrt(1 - a * a)), aliases=("arccos",))
+atan = unary("atan", "arctan", _din(lambda a: reciprocal(1 + a * a)), aliases=("arctan",))
+sinh = unary("sinh", "sinh", _din(lambda a: cosh(a)))
+cosh = unary("cosh", "cosh", _din(lambda a: sinh(a)))
+
+
+def _tanh_rule(ctx, g):
+    o = ctx.output
+    if _fast_rule(g, o):
+        # g * (1 - o * o), as the rule with ember ops computes it
+        t = o._data * o._data
+        t = _into(np.subtract, _sc(1, t.dtype), t, t)
+        return _make(_into(np.multiply, g._data, t, t))
+    return g * _conj(1 - o * o)
+
+
+# tanh never raises a floating-point flag: no need to silence warnings
+tanh = unary("tanh", "tanh", rule=_tanh_rule, save_output=True, quiet=False)
+asinh = unary("asinh", "arcsinh", _din(lambda a: rsqrt(a * a + 1)), aliases=("arcsinh",))
+acosh = unary("acosh", "arccosh", _din(lambda a: rsqrt(a * a - 1)), aliases=("arccosh",))
+atanh = unary("atanh", "arctanh", _din(lambda a: reciprocal(1 - a * a)), aliases=("arctanh",))
 
 
 def _sigmoid_kernel(xp, x):
-    e = xp.exp(-x)
+    e = xp.exp(xp.negative(x))
     if not x.ndim:
         return 1 / (e + 1)
-    e += 1
+    e += _sc(1, e.dtype) if xp is np else 1
     return xp.reciprocal(e, out=e)
 
 
-sigmoid = unary("sigmoid", _sigmoid_kernel, _dout(lambda o: o * (1 - o)))
+def _sigmoid_rule(ctx, g):
+    o = ctx.output
+    if _fast_rule(g, o):
+        # g * (o * (1 - o)), as the rule with ember ops computes it
+        od = o._data
+        t = _arith(operator.sub, 1, od)
+        t = _into(np.multiply, od, t, t)
+        return _make(_into(np.multiply, g._data, t, t))
+    return g * _conj(o * (1 - o))
+
+
+sigmoid = unary("sigmoid", _sigmoid_kernel, rule=_sigmoid_rule, save_output=True)
 
 
 def _sinc_k(xp, x):
@@ -773,19 +937,24 @@ def _logit_rule(ctx, g):
 def relu(input):
     """``max(input, 0)``; the gradient at 0 is 0."""
     x = input._data
-    if x.dtype.kind in "bc":
-        if x.dtype == np.bool_:
+    k = x.dtype.kind
+    if k in "bc":
+        if k == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
         _not_impl("clamp_min_scalar_cpu", x.dtype)
-    r = _make(_xp(x).maximum(x, 0))
-    if needs_grad(input):
+    r = _make(np.maximum(x, _sc(0, x.dtype)) if type(x) is _ndarray else xp_of(x).maximum(x, 0))
+    if STATE.enabled and input._requires_grad:
         node = record(r, "ReluBackward0", _relu_rule, (input,))
         node.save_output(r)
     return r
 
 
 def _relu_rule(ctx, g):
-    return g * (ctx.output > 0)
+    o = ctx.output
+    if _fast_rule(g, o):
+        # g * (o > 0) on arrays: the bool mask is promoted to g's dtype as the ember ops do
+        return _make(_arith(operator.mul, g._data, _arith(operator.gt, o._data, 0)))
+    return g * (o > 0)
 
 
 # ---------------------------------------------------------------------------- erf family
@@ -1011,6 +1180,25 @@ def _clamp_bounds(fname, input, lo, hi):
 @defop(inplace=True, aliases=("clip",))
 def clamp(input, min=None, max=None, *, out=None):
     """Limit every element to ``[min, max]`` (either bound may be None, a number or a tensor)."""
+    if (
+        (min is not None or max is not None)
+        and min.__class__ in _NUM_OR_NONE
+        and max.__class__ in _NUM_OR_NONE
+        and isinstance(input, Tensor)
+        and type(input._data) is _ndarray
+        and input._data.dtype.kind == "f"
+    ):
+        # the common case, float tensor and number bounds: the result keeps the tensor's dtype
+        x = input._data
+        dt = x.dtype
+        r = x if min is None else np.maximum(x, _sc(min, dt))
+        if max is not None:
+            hi = _sc(max, dt)
+            r = np.minimum(r, hi, out=r) if r is not x and type(r) is _ndarray else np.minimum(r, hi)
+        r = _make(r)
+        if STATE.enabled and input._requires_grad:
+            record(r, "ClampBackward0", _clamp_rule, (input, min, max))
+        return r if out is None else write_out(out, r)
     _clamp_bounds("clamp", input, min, max)
     x = input._data
     rdt = result_dtype(input, min, max).np
@@ -1043,6 +1231,9 @@ def clamp(input, min=None, max=None, *, out=None):
     return r if out is None else write_out(out, r)
 
 
+_NUM_OR_NONE = (int, float, type(None))
+
+
 def _bound(v, rdt):
     if v is None:
         return None
@@ -1056,6 +1247,17 @@ def _clamp_rule(ctx, g):
     a, lo, hi = ctx.inputs
     n0, n1, n2 = ctx.needs_input_grad
     z = 0.0
+    if lo.__class__ in _NUM_OR_NONE and hi.__class__ in _NUM_OR_NONE and _fast_rule(g, a):
+        # number bounds: the same mask and selection on arrays
+        ad, gd = a._data, g._data
+        if lo is not None and hi is not None:
+            m = _arith(operator.ge, ad, lo) & _arith(operator.le, ad, hi)
+        elif lo is not None:
+            m = _arith(operator.ge, ad, lo)
+        else:
+            m = _arith(operator.le, ad, hi)
+        ga = _xp(gd).where(m, gd, _sc(0, gd.dtype) if type(gd) is _ndarray else z) if n0 else None
+        return (_make(ga) if n0 else None), None, None
     ga = glo = ghi = None
     if n0:
         if lo is not None and hi is not None:
@@ -1225,18 +1427,31 @@ def _addcdiv_rule(ctx, g):
 
 
 # ---------------------------------------------------------------------------- two-input math
-def _max_rule(ctx, g):
-    a, b = ctx.inputs
-    n0, n1 = ctx.needs_input_grad
-    h = _where(a == b, g / 2, g)
-    return (_where(a < b, 0.0, h) if n0 else None), (_where(a > b, 0.0, h) if n1 else None)
+def _minmax_rule(lose):
+    """The rule of maximum (``lose`` = ``<``) or minimum (``>``): the gradient goes to the selected
+    operand, split in halves on ties."""
+    win = operator.gt if lose is operator.lt else operator.lt
+
+    def rule(ctx, g):
+        a, b = ctx.inputs
+        n0, n1 = ctx.needs_input_grad
+        if _fast_rule(g, a, b):
+            # the same selections on arrays
+            ad, bd, gd = a._data, b._data, g._data
+            z = _sc(0, gd.dtype)
+            h = np.where(ad == bd, gd / _sc(2, gd.dtype), gd)
+            return (
+                _make(np.where(lose(ad, bd), z, h)) if n0 else None,
+                _make(np.where(win(ad, bd), z, h)) if n1 else None,
+            )
+        h = _where(a == b, g / 2, g)
+        return (_where(lose(a, b), 0.0, h) if n0 else None), (_where(win(a, b), 0.0, h) if n1 else None)
+
+    return rule
 
 
-def _min_rule(ctx, g):
-    a, b = ctx.inputs
-    n0, n1 = ctx.needs_input_grad
-    h = _where(a == b, g / 2, g)
-    return (_where(a > b, 0.0, h) if n0 else None), (_where(a < b, 0.0, h) if n1 else None)
+_max_rule = _minmax_rule(operator.lt)
+_min_rule = _minmax_rule(operator.gt)
 
 
 def _fmax_rule(ctx, g):
@@ -1253,10 +1468,12 @@ def _fmin_rule(ctx, g):
     return (_where(m, g, 0.0) if n0 else None), (_where(m, 0.0, g) if n1 else None)
 
 
-maximum = binary("maximum", lambda xp, x, y: xp.maximum(x, y), _max_rule, tensors="both", reject="c", inplace=False)
-minimum = binary("minimum", lambda xp, x, y: xp.minimum(x, y), _min_rule, tensors="both", reject="c", inplace=False)
-fmax = binary("fmax", lambda xp, x, y: xp.fmax(x, y), _fmax_rule, tensors="both", reject="c", inplace=False)
-fmin = binary("fmin", lambda xp, x, y: xp.fmin(x, y), _fmin_rule, tensors="both", reject="c", inplace=False)
+# (these never raise a floating-point flag: no need to silence warnings)
+_MINMAX = dict(tensors="both", reject="c", inplace=False, quiet=False)
+maximum = binary("maximum", lambda xp, x, y: xp.maximum(x, y), _max_rule, **_MINMAX)
+minimum = binary("minimum", lambda xp, x, y: xp.minimum(x, y), _min_rule, **_MINMAX)
+fmax = binary("fmax", lambda xp, x, y: xp.fmax(x, y), _fmax_rule, **_MINMAX)
+fmin = binary("fmin", lambda xp, x, y: xp.fmin(x, y), _fmin_rule, **_MINMAX)
 
 
 def _atan2_rule(ctx, g):
@@ -1540,7 +1757,7 @@ def masked_fill(input, mask, value) -> Tensor:
     _check_tensor("masked_fill", input)
     _check_tensor("masked_fill", mask, "mask", 2)
     x, m = input._data, mask._data
-    if m.dtype != np.bool_:
+    if m.dtype.kind != "b":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {_c_name(m.dtype)}")
     vt = isinstance(value, Tensor)
     if vt:
@@ -1557,8 +1774,13 @@ def masked_fill(input, mask, value) -> Tensor:
             v = x.dtype.type(value)
         except OverflowError:
             raise RuntimeError(f"value cannot be converted to type {_c_name(x.dtype)} without overflow") from None
-    xp = _xp(x)
-    r = _make(_run(lambda xp, m, v, x: xp.where(m, v, x), xp, m, v, x))
+    if m.shape == x.shape and type(x) is _ndarray and x.size <= 4096:
+        # small tensors: a copy and ``putmask`` (2x faster than ``where`` there, slower on large ones)
+        r = x.copy()
+        np.putmask(r, m, v)
+        r = _make(r)
+    else:
+        r = _make(_run(lambda xp, m, v, x: xp.where(m, v, x), _xp(x), m, v, x))
     if needs_grad(input, value):
         node = record(r, "MaskedFillBackward1" if vt else "MaskedFillBackward0", _masked_fill_rule, (input, value))
         node._mask = mask
@@ -1569,6 +1791,12 @@ def masked_fill(input, mask, value) -> Tensor:
 def _masked_fill_rule(ctx, g):
     n0, n1 = ctx.needs_input_grad
     m = ctx._mask
+    gd = g._data
+    if not n1 and not STATE.enabled and type(gd) is _ndarray and m._data.shape == gd.shape and gd.size <= 4096:
+        # small tensors: zero the masked gradient on arrays (as ``where(m, 0, g)`` does)
+        r = gd.copy()
+        np.putmask(r, m._data, 0)
+        return _make(r), None
     ga = _where(m, 0.0, g) if n0 else None
     gv = _where(m, g, 0.0).sum() if n1 else None
     return ga, gv
@@ -1578,14 +1806,15 @@ def _masked_fill_rule(ctx, g):
 _CMP_OK = (Tensor, int, float, bool, complex, np.number, np.bool_, np.ndarray)
 
 
-def _cmp(name, kernel):
+def _cmp(name, fn):
     def op(input, other, *, out=None):
-        _check_tensor(name, input)
+        if not isinstance(input, Tensor):
+            _check_tensor(name, input)
         if not isinstance(other, _CMP_OK):
             # as an operator (``t == None``) Python then falls back to identity comparison
             return NotImplemented
         x, y, rdt = bin_args(input, other)
-        r = _make(_run(kernel, None, x, y))
+        r = _make(_arith(fn, x, y))
         return r if out is None else write_out(out, r)
 
     op.__name__ = op.__qualname__ = name
@@ -1593,12 +1822,12 @@ def _cmp(name, kernel):
     return op
 
 
-eq = defop(_cmp("eq", lambda xp, x, y: x == y), inplace=True)
-ne = defop(_cmp("ne", lambda xp, x, y: x != y), inplace=True, aliases=("not_equal",))
-lt = defop(_cmp("lt", lambda xp, x, y: x < y), inplace=True, aliases=("less",))
-le = defop(_cmp("le", lambda xp, x, y: x <= y), inplace=True, aliases=("less_equal",))
-gt = defop(_cmp("gt", lambda xp, x, y: x > y), inplace=True, aliases=("greater",))
-ge = defop(_cmp("ge", lambda xp, x, y: x >= y), inplace=True, aliases=("greater_equal",))
+eq = defop(_cmp("eq", operator.eq), inplace=True)
+ne = defop(_cmp("ne", operator.ne), inplace=True, aliases=("not_equal",))
+lt = defop(_cmp("lt", operator.lt), inplace=True, aliases=("less",))
+le = defop(_cmp("le", operator.le), inplace=True, aliases=("less_equal",))
+gt = defop(_cmp("gt", operator.gt), inplace=True, aliases=("greater",))
+ge = defop(_cmp("ge", operator.ge), inplace=True, aliases=("greater_equal",))
 
 
 # ---------------------------------------------------------------------------- complex parts
