@@ -5,9 +5,9 @@ import gc
 import numpy as np
 import pytest
 import torch
+from oracle import assert_same, check_gradcheck
 
 import ember
-from oracle import assert_same, check_gradcheck
 
 
 def both(fn):
@@ -22,8 +22,14 @@ def _leaf(lib, arr, grad=True):
 # --------------------------------------------------------------------------- micrograd neuron
 def test_micrograd_tanh_neuron():
     def neuron(lib):
-        x1, x2 = lib.tensor([2.0], dtype=lib.float64, requires_grad=True), lib.tensor([0.0], dtype=lib.float64, requires_grad=True)
-        w1, w2 = lib.tensor([-3.0], dtype=lib.float64, requires_grad=True), lib.tensor([1.0], dtype=lib.float64, requires_grad=True)
+        x1, x2 = (
+            lib.tensor([2.0], dtype=lib.float64, requires_grad=True),
+            lib.tensor([0.0], dtype=lib.float64, requires_grad=True),
+        )
+        w1, w2 = (
+            lib.tensor([-3.0], dtype=lib.float64, requires_grad=True),
+            lib.tensor([1.0], dtype=lib.float64, requires_grad=True),
+        )
         b = lib.tensor([6.8813735870195432], dtype=lib.float64, requires_grad=True)
         o = lib.tanh(x1 * w1 + x2 * w2 + b)
         o.backward()
@@ -511,3 +517,26 @@ def test_gradient_of_ops_with_multiple_outputs_partially_used():
     e, t = f(ember), f(torch)
     assert_same(e[0], t[0])
     assert_same(e[1], t[1])
+
+
+def test_leaf_gradient_is_never_shared_with_another_tensor(monkeypatch):
+    clones = []
+    orig_clone = ember.Tensor.clone
+    monkeypatch.setattr(ember.Tensor, "clone", lambda self, **kw: clones.append(1) or orig_clone(self, **kw))
+    x = ember.ones(3, requires_grad=True)
+    (x * 2).sum().backward()
+    assert clones == [] and x.grad.tolist() == [2.0, 2.0, 2.0]  # a fresh gradient is kept, not copied
+    a, b = ember.ones(3, requires_grad=True), ember.ones(3, requires_grad=True)
+    (a + b).sum().backward()  # add passes one gradient object to both inputs
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    t = ember.tensor([1.0, 2.0, 3.0])
+    c = ember.ones(3, requires_grad=True)
+    c.clone().backward(t)  # the user's gradient tensor must not become c.grad
+    assert not np.shares_memory(c.grad.numpy(), t.numpy())
+    kept = []
+    d = ember.ones(3, requires_grad=True)
+    d.register_hook(lambda g: kept.append(g))
+    (d * 3).sum().backward()
+    assert not np.shares_memory(d.grad.numpy(), kept[0].numpy())
+    d.grad.zero_()
+    assert kept[0].tolist() == [3.0, 3.0, 3.0]

@@ -4,9 +4,15 @@ gradient is complete, and accumulates into leaves or captures the requested grad
 
 from __future__ import annotations
 
-from .grad_mode import STATE
+import sys
+
+import numpy as np
+
 from .._device import xp_of
+from .grad_mode import STATE
 from .node import AccumulateGrad
+
+_ndarray = np.ndarray
 
 
 def _topo_order(roots):
@@ -37,7 +43,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None
     ``capture``: dict mapping (node, nr) edges to slots; their gradients are returned instead of
     accumulated (``autograd.grad``). ``accumulate_only``: set of leaf nodes allowed to accumulate
     (``backward(inputs=...)``)."""
-    from .._tensor import Tensor, _make
+    from .._tensor import Tensor
     from ..ops._core import sum_to_shape
 
     buffers = {}
@@ -73,7 +79,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None
                 buf = _run_hooks(node, buf)
             if type(node) is Acc:
                 if capture is None and (accumulate_only is None or node in accumulate_only):
-                    _accumulate(node, buf[0], create_graph)
+                    g = buf[0]
+                    buf[0] = None  # so that _accumulate can tell whether anything else holds g
+                    _accumulate(node, g, create_graph)
+                    g = None
                 continue
             if node._freed:
                 node._unfreed()
@@ -115,6 +124,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None
                     h(grads, buf)
             if not retain_graph:
                 node._release()
+            grads = g = None  # hold no gradient past its node (see _sole_owner)
     finally:
         STATE.enabled = prev
     return captured
@@ -171,6 +181,8 @@ def _accumulate(node, g, create_graph):
     if leaf._grad is None:
         if create_graph:
             leaf._grad = g
+        elif _sole_owner(g):
+            leaf._grad = g  # a fresh gradient nothing else refers to: keep it instead of copying
         else:
             leaf._grad = g.detach().clone() if g._base is not None or g._requires_grad else g.clone()
     elif create_graph or leaf._grad._requires_grad:
@@ -181,6 +193,27 @@ def _accumulate(node, g, create_graph):
     if node._post_hooks:
         for h in node._post_hooks:
             h(leaf)
+
+
+# References when only the accumulation holds the gradient: to the Tensor, run_backward's local,
+# _accumulate's and _sole_owner's parameters and getrefcount's argument; to its array, the Tensor's
+# slot, _sole_owner's local ``d`` and getrefcount's argument. Anything more means it is shared.
+_REFS_TENSOR, _REFS_ARRAY = 4, 3
+
+
+def _sole_owner(g) -> bool:
+    """Whether ``g`` and its array are referenced by nothing but this accumulation (CPython)."""
+    d = g._data
+    return (
+        type(d) is _ndarray
+        and d.base is None
+        and d.flags.writeable
+        and g._base is None
+        and g._extra is None
+        and not g._requires_grad
+        and sys.getrefcount(g) <= _REFS_TENSOR
+        and sys.getrefcount(d) <= _REFS_ARRAY
+    )
 
 
 def _check_nan(node, grads):
