@@ -329,6 +329,17 @@ def _arith(fn, x, y):
         raise
 
 
+def _arith_result(d, rdt, gname, rule, input, other):
+    """The Tensor of an arithmetic op's array result ``d`` (cast to ``rdt``), with its graph node."""
+    if d.dtype is not rdt and d.dtype != rdt:
+        d = d.astype(rdt)
+    r = _make(d)
+    if needs_grad(input, other):
+        node = record(r, gname, rule, (input, other))
+        set_meta(node, d, input, other)
+    return r
+
+
 def _is_bool(v):
     return v.__class__ is bool or (isinstance(v, Tensor) and v._data.dtype.kind == "b")
 
@@ -365,14 +376,9 @@ def _add_sub(name, fn, sign, doc, aliases=()):
                 y = y * alpha
                 if hasattr(y, "dtype") and y.dtype != rdt:
                     y = y.astype(rdt)
-        d = _arith(fn, x, y)
-        if d.dtype is not rdt and d.dtype != rdt:
-            d = d.astype(rdt)
-        r = _make(d)
-        if needs_grad(input, other):
-            node = record(r, gname, rule, (input, other))
-            node._alpha = alpha
-            set_meta(node, d, input, other)
+        r = _arith_result(_arith(fn, x, y), rdt, gname, rule, input, other)
+        if r._grad_fn is not None:
+            r._grad_fn._alpha = alpha
         return r if out is None else write_out(out, r)
 
     op.__name__ = op.__qualname__ = name
@@ -425,13 +431,7 @@ def _mul_rule(ctx, g):
 def mul(input, other, *, out=None):
     """``input * other`` with broadcasting and type promotion."""
     x, y, rdt = bin_args(input, other)
-    d = _arith(operator.mul, x, y)
-    if d.dtype is not rdt and d.dtype != rdt:
-        d = d.astype(rdt)
-    r = _make(d)
-    if needs_grad(input, other):
-        node = record(r, "MulBackward0", _mul_rule, (input, other))
-        set_meta(node, d, input, other)
+    r = _arith_result(_arith(operator.mul, x, y), rdt, "MulBackward0", _mul_rule, input, other)
     return r if out is None else write_out(out, r)
 
 
@@ -445,12 +445,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             x = x.astype(rdt) if hasattr(x, "astype") else x
             y = y.astype(rdt) if hasattr(y, "astype") else y
         d = _quiet(_arith, operator.truediv, x, y)
-        if d.dtype is not rdt and d.dtype != rdt:
-            d = d.astype(rdt)
-        r = _make(d)
-        if needs_grad(input, other):
-            node = record(r, "DivBackward0", _div_rule, (input, other))
-            set_meta(node, d, input, other)
+        r = _arith_result(d, rdt, "DivBackward0", _div_rule, input, other)
         return r if out is None else write_out(out, r)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(
