@@ -534,3 +534,8 @@ def test_new_methods(fn):
 def test_new_errors():
     raises_same(lambda lib: lib.tensor([1.0, 2.0]).new_full(2, 3))
     raises_same(lambda lib: lib.tensor([1.0, 2.0]).new_zeros(2, requires_grad=True, dtype=lib.int64))
+
+
+@pytest.mark.parametrize("value", [2**70, -(2**64), [1, 2**70], [[2**70]]])
+def test_tensor_of_int_beyond_int64_raises_like_torch(value):
+    raises_same(lambda lib: lib.tensor(value))

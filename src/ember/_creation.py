@@ -231,7 +231,10 @@ def _simple_array(data):
     if k is float:
         return quiet(np.array, data, D.get_default_dtype().np)  # out-of-range values become inf silently
     if k is int:
-        a = np.array(data)
+        try:
+            a = np.array(data)
+        except OverflowError:  # beyond int64: the general path raises PyTorch's error
+            return None
         return a if a.dtype == np.int64 else None
     return np.array(data) if k is bool else None
 
@@ -349,8 +352,8 @@ def _from_data(data, dtype=None):
         if a.dtype == object:
             raise ValueError("Overflow when unpacking long long")
         a = a.reshape(shape)
-    if a.dtype.kind == "u" and a.dtype.itemsize == 8 and (dt is None or dt._cat == D._INT):
-        raise ValueError("Overflow when unpacking long long")
+    if a.dtype == object or (a.dtype.kind == "u" and a.dtype.itemsize == 8 and (dt is None or dt._cat == D._INT)):
+        raise ValueError("Overflow when unpacking long long")  # ints beyond int64
     target = dt if dt is not None else inferred
     if dt is not None and fast is not None:
         _check_python_cast(a, dt)
