@@ -562,3 +562,46 @@ def test_double_backward_vs_torch():
         return (g * g).sum()
 
     compare(f, F((2, 3), low=0.5, high=1.5))
+
+
+# ---------------------------------------------------------------------------- edge values on the fast paths
+_EDGE = np.array(
+    [[-INF, -INF, -INF], [INF, 1.0, 2.0], [np.nan, 0.0, 1.0], [0.0, -0.0, -1.0], [3e38, 3e38, 1.0]], np.float32
+)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_softmax_nonfinite(name, dim):
+    compare(lambda lib, a: getattr(lib, name)(a, dim), A(_EDGE, grad=False))
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_min_dim_nan_and_signed_zero(name, keepdim):
+    def fn(lib, a):
+        r = getattr(lib, name)(a, 1, keepdim)
+        # values must be the element at the returned index (signed zeros included)
+        return r.values, r.indices, lib.copysign(lib.ones_like(r.values), r.values)
+
+    ties = np.array([[np.nan, 0.0, 1.0], [-0.0, 0.0, -1.0], [0.0, -0.0, 1.0], [1.0, np.nan, np.nan]], np.float32)
+    compare(fn, A(ties, grad=False))
+    compare(lambda lib, a: getattr(lib, name)(a, 0, keepdim), NANX)
+
+
+def test_norm_std_zero_rows_grad():
+    z = A(np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 2.0]], np.float32))
+    compare(lambda lib, a: (lib.norm(a, dim=1), a.norm(), lib.norm(a, 2, 0, True)), z)
+    compare(lambda lib, a: (a.var(1), a.var(0, keepdim=True), a.var()), z)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "var", "std", "norm"])
+def test_rules_double_backward(name):
+    fns = {
+        "softmax": lambda lib, a: lib.softmax(a, 1),
+        "log_softmax": lambda lib, a: lib.log_softmax(a, 0),
+        "var": lambda lib, a: a.var(1),
+        "std": lambda lib, a: a.std(0, keepdim=True),
+        "norm": lambda lib, a: a.norm(dim=1),
+    }
+    check_gradcheck(fns[name], F((2, 3), "float64"), second=True)

@@ -17,10 +17,15 @@ import numpy as np
 from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _make, _wrap_dim
-from ._core import FUNCTIONS, defop, needs_grad, record, record_multi, type_name, write_out, xp_of
+from ._core import FUNCTIONS, STATE, defop, needs_grad, quiet, record, record_multi, type_name, write_out, xp_of
 
 _ndarray = np.ndarray
 _INF = float("inf")
+_ALL_AXES = [tuple(range(n)) for n in range(65)]  # ``dim=None`` for each possible ndim
+# NumPy's ufuncs called directly on the fast paths (``arr.sum()`` & co. add a Python layer)
+_max_reduce, _min_reduce, _add_reduce = np.maximum.reduce, np.minimum.reduce, np.add.reduce
+_true_divide, _np_sqrt = np.true_divide, np.sqrt
+_intp = np.intp
 
 
 def _xp(a):
@@ -32,10 +37,12 @@ def _xp(a):
 def norm_dims(dim, ndim):
     """``dim`` (None, int, or sequence) as a sorted tuple of non-negative axes (``()`` for a 0-d tensor)."""
     if dim is None:
-        return tuple(range(ndim))
+        return _ALL_AXES[ndim]
+    if type(dim) is int and -ndim <= dim < ndim:
+        return (dim % ndim,)
     if isinstance(dim, (tuple, list)):
         if len(dim) == 0:
-            return tuple(range(ndim))
+            return _ALL_AXES[ndim]
         axes = tuple(_wrap_dim(d, ndim) for d in dim)
         if len(set(axes)) != len(axes):
             dup = next(a for a in axes if axes.count(a) > 1)
@@ -76,6 +83,26 @@ def _count(shape, axes):
     return n
 
 
+def _sum_arr(x, axes, keepdim=True):
+    """``x.sum(axes, keepdims=keepdim)`` (NumPy's ufunc called directly on NumPy arrays)."""
+    if type(x) is _ndarray:
+        return _add_reduce(x, axes, None, None, keepdim)
+    return x.sum(axis=axes, keepdims=keepdim)
+
+
+def _stable_max(x, axes):
+    """The maximum of ``x`` over ``axes`` (kept), with inf/nan replaced by 0: the shift that keeps
+    ``exp(x - m)`` from overflowing."""
+    if type(x) is _ndarray and x.dtype.kind == "f":
+        m = _max_reduce(x, axes, None, None, True)
+        if math.isfinite(_add_reduce(m, None)):  # every maximum is finite (or their sum overflows)
+            return m
+    else:
+        m = x.max(axis=axes, keepdims=True)
+    xp = _xp(x)
+    return xp.where(xp.isfinite(m), m, 0)
+
+
 def _check_tensor(fname, input, arg="input"):
     if not isinstance(input, Tensor):
         raise TypeError(f"{fname}(): argument '{arg}' (position 1) must be Tensor, not {type(input).__name__}")
@@ -106,6 +133,13 @@ def _dtype_arg(dtype):
     return None if dtype is None else D.np_dtype(D.to_dtype(dtype))
 
 
+def _acc_dtype(x, dtype):
+    """The NumPy dtype a sum/product accumulates in: ``dtype`` if given, else int64 for bool/int inputs."""
+    if dtype is not None:
+        return D.np_dtype(D.to_dtype(dtype))
+    return np.int64 if x.dtype.kind in "biu" else x.dtype
+
+
 def _out2(out, res, rt):
     """Write a (values, indices) result into an ``out=`` pair."""
     if out is None:
@@ -129,11 +163,33 @@ def _unlift(rt, res, zero_d):
 
 
 # ---------------------------------------------------------------------------- gather / scatter along an axis
-def _full_index(xp, idx, axis):
-    """An advanced index selecting ``idx`` (shaped like the target, ``axis`` resized) along ``axis``."""
+_ARANGES: dict = {}
+
+
+def _arange_along(n, d, nd):
+    """``arange(n)`` shaped to broadcast along axis ``d`` of an ``nd``-dim array (cached, read-only)."""
+    key = (n, d, nd)
+    a = _ARANGES.get(key)
+    if a is None:
+        if len(_ARANGES) > 512:
+            _ARANGES.clear()
+        s = [1] * nd
+        s[d] = n
+        a = np.arange(n).reshape(s)
+        a.flags.writeable = False
+        _ARANGES[key] = a
+    return a
+
+
+def _full_index(xp, idx, axis, shape=None):
+    """An advanced index selecting ``idx`` along ``axis`` of an array of ``shape`` (``idx``'s own shape
+    by default; the other axes are taken whole)."""
+    shape = idx.shape if shape is None else shape
     nd = idx.ndim
+    if xp is np:
+        return tuple([idx if d == axis else _arange_along(n, d, nd) for d, n in enumerate(shape)])
     out = []
-    for d, n in enumerate(idx.shape):
+    for d, n in enumerate(shape):
         if d == axis:
             out.append(idx)
         else:
@@ -146,7 +202,10 @@ def _full_index(xp, idx, axis):
 def _take(x: Tensor, idx, axis: int, name="GatherBackward0", squeeze=False, unique=True) -> Tensor:
     """``x`` gathered at ``idx`` along ``axis`` (``take_along_axis``), optionally with ``axis`` dropped."""
     xd = x._data
-    v = _xp(xd).take_along_axis(xd, idx, axis)
+    if type(xd) is _ndarray:
+        v = xd[_full_index(np, idx, axis, xd.shape)]
+    else:
+        v = xp_of(xd).take_along_axis(xd, idx, axis)
     if squeeze:
         v = v.reshape(v.shape[:axis] + v.shape[axis + 1 :])
     r = _make(v)
@@ -168,7 +227,7 @@ def _put(g: Tensor, idx, axis: int, shape, unique=True) -> Tensor:
     xp = _xp(gd)
     z = xp.zeros(shape, dtype=gd.dtype)
     if unique:
-        xp.put_along_axis(z, idx, gd, axis)
+        z[_full_index(xp, idx, axis, shape)] = gd
     else:
         xp.add.at(z, _full_index(xp, idx, axis), gd)
     r = _make(z)
@@ -201,10 +260,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor:
     """Sum over ``dim`` (all dimensions by default); bool/int inputs sum to int64."""
     x = input._data
     axes = norm_dims(dim, x.ndim)
-    npdt = _dtype_arg(dtype)
-    if npdt is None:
-        npdt = np.int64 if x.dtype.kind in "biu" else x.dtype
-    r = _make(x.sum(axis=axes, dtype=npdt, keepdims=keepdim))
+    npdt = _acc_dtype(x, dtype)
+    if type(x) is _ndarray:
+        r = _make(_add_reduce(x, axes, npdt, None, keepdim))
+    else:
+        r = _make(x.sum(axis=axes, dtype=npdt, keepdims=keepdim))
     if needs_grad(input):
         node = record(r, "SumBackward0" if dim is None else "SumBackward1", _sum_rule, (input,))
         node._in_shape, node._axes, node._keepdim = x.shape, axes, keepdim
@@ -223,9 +283,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor:
     """Sum over ``dim`` treating NaNs as zero."""
     x = input._data
     axes = norm_dims(dim, x.ndim)
-    npdt = _dtype_arg(dtype)
-    if npdt is None:
-        npdt = np.int64 if x.dtype.kind in "biu" else x.dtype
+    npdt = _acc_dtype(x, dtype)
     xp = _xp(x)
     if x.dtype.kind in "fc":
         nan = xp.isnan(x)
@@ -254,6 +312,11 @@ def _mean_dtype_error(fname, x):
     )
 
 
+def _mean_arr(x, axes, keepdim, n):
+    s = _sum_arr(x, axes, keepdim)
+    return (s / n if n else s * np.nan).astype(x.dtype, copy=False)
+
+
 @defop
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor:
     """Mean over ``dim``; integer inputs need an explicit floating ``dtype``."""
@@ -264,9 +327,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor:
         _mean_dtype_error("mean", x)
     axes = norm_dims(dim, x.ndim)
     n = _count(x.shape, axes)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        s = x.sum(axis=axes, keepdims=keepdim)
-        r = _make((s / n if n else s * np.nan).astype(x.dtype, copy=False))
+    r = _make(quiet(_mean_arr, x, axes, keepdim, n))
     if needs_grad(input):
         node = record(r, "MeanBackward0" if dim is None else "MeanBackward1", _mean_rule, (input,))
         node._in_shape, node._axes, node._keepdim, node._n = x.shape, axes, keepdim, n
@@ -345,9 +406,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor:
     if isinstance(dim, (tuple, list)):
         raise TypeError("prod(): argument 'dim' must be int, not " + type(dim).__name__)
     axes = norm_dims(dim, x.ndim)
-    npdt = _dtype_arg(dtype)
-    if npdt is None:
-        npdt = np.int64 if x.dtype.kind in "biu" else x.dtype
+    npdt = _acc_dtype(x, dtype)
     r = _make(x.prod(axis=axes, dtype=npdt, keepdims=keepdim))
     if needs_grad(input):
         node = record(r, "ProdBackward0" if dim is None else "ProdBackward1", _prod_rule, (input,))
@@ -387,8 +446,10 @@ def _even_rule(ctx, g):
 
 def _extreme(fname, input, axes, keepdim, is_max, gname):
     x = input._data
-    xp = _xp(x)
-    r = _make((xp.amax if is_max else xp.amin)(x, axis=axes, keepdims=keepdim))
+    if type(x) is _ndarray:
+        r = _make((_max_reduce if is_max else _min_reduce)(x, axes, None, None, keepdim))
+    else:
+        r = _make((x.max if is_max else x.min)(axis=axes, keepdims=keepdim))
     if needs_grad(input):
         node = record(r, gname, _even_rule, (input,))
         node._in_shape, node._axes, node._keepdim = x.shape, axes, keepdim
@@ -426,6 +487,15 @@ def _binary_extreme_rule(ctx, g):
 
 def _max_min(fname, input, dim, keepdim, other, out, is_max):
     _check_tensor(fname, input)
+    x = input._data
+    nd = x.ndim
+    if type(dim) is int and other is None and nd and -nd <= dim < nd and x.shape[dim]:
+        # the common call: values and indices along one non-empty dim
+        axis = dim % nd
+        rt = return_types.max if is_max else return_types.min
+        idx = (x.argmax if is_max else x.argmin)(axis, keepdims=True)
+        res = _selected(input, idx, axis, keepdim, "MaxBackward0" if is_max else "MinBackward0", rt)
+        return res if out is None else _out2(out, res, rt)
     if isinstance(dim, Tensor) and other is None:
         dim, other = None, dim
     if other is not None:
@@ -570,36 +640,70 @@ def _var_args(fname, input, dim, unbiased, keepdim, correction):
 
 
 def _var_arr(x, axes, c, keepdim):
-    xp = _xp(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        m = x.mean(axis=axes, keepdims=True) if x.size else xp.full((1,) * x.ndim, np.nan, x.dtype)
+    return quiet(_var_kernel, x, axes, c, keepdim)
+
+
+def _var_kernel(x, axes, c, keepdim):
+    n = _count(x.shape, axes)
+    if type(x) is _ndarray and x.dtype.kind == "f" and x.itemsize >= 4 and x.ndim and x.size:
+        # x.mean's own steps (sum, then divide by the count as an intp), with less overhead
+        m = _add_reduce(x, axes, None, None, True)
+        _true_divide(m, _intp(n), out=m, casting="unsafe")
         d = x - m
-        sq = (d * d.conj()).real if x.dtype.kind == "c" else d * d
-        n = _count(x.shape, axes)
-        s = sq.sum(axis=axes, keepdims=keepdim)
-        return (s / _bi.max(n - c, 0)).astype(sq.dtype, copy=False)
+        d *= d
+        return _add_reduce(d, axes, None, None, keepdim) / _bi.max(n - c, 0)
+    xp = _xp(x)
+    m = x.mean(axis=axes, keepdims=True) if x.size else xp.full((1,) * x.ndim, np.nan, x.dtype)
+    d = x - m
+    sq = (d * d.conj()).real if x.dtype.kind == "c" else d * d
+    s = sq.sum(axis=axes, keepdims=keepdim)
+    return (s / _bi.max(n - c, 0)).astype(sq.dtype, copy=False)
 
 
 def _var_grad(x, g, axes, c):
     n = _count(x._data.shape, axes)
-    with np.errstate(all="ignore"):
-        return g * (x - x.mean(axes, keepdim=True)) * (2.0 / (n - c) if n - c > 0 else _INF)
+    f = 2.0 / (n - c) if n - c > 0 else _INF
+    return quiet(lambda: g * (x - x.mean(axes, keepdim=True)) * f)
+
+
+def _var_grad_arr(x, g, axes, c):
+    """``_var_grad`` on arrays (the same steps as ``mean`` and the ops above, without a graph)."""
+    n = _count(x.shape, axes)
+    m = _add_reduce(x, axes, None, None, True) / n
+    r = g * (x - m)
+    r *= 2.0 / (n - c) if n - c > 0 else _INF
+    return r
+
+
+def _fast_rule(x, g):
+    """Whether a rule may compute on NumPy arrays directly: no graph to record, real floating
+    non-empty input, gradient of the same dtype."""
+    return not STATE.enabled and type(x) is _ndarray and x.dtype.kind == "f" and x.size and g.dtype is x.dtype
 
 
 def _var_rule(ctx, g):
     (x,) = ctx.inputs
+    if _fast_rule(x._data, g._data):
+        gd = _restore_arr(g._data, ctx._in_shape, ctx._axes, ctx._keepdim)
+        return _make(quiet(_var_grad_arr, x._data, gd, ctx._axes, ctx._c))
     g = _restore(g, ctx._in_shape, ctx._axes, ctx._keepdim)
     return _var_grad(x, g, ctx._axes, ctx._c)
 
 
 def _std_rule(ctx, g):
     (x,) = ctx.inputs
+    s = ctx.output
+    if _fast_rule(x._data, g._data):
+        gd, sd = (_restore_arr(a, ctx._in_shape, ctx._axes, ctx._keepdim) for a in (g._data, s._data))
+        return _make(quiet(_std_grad_arr, x._data, gd, sd, ctx._axes, ctx._c))
     g = _restore(g, ctx._in_shape, ctx._axes, ctx._keepdim)
-    s = _restore(ctx.output, ctx._in_shape, ctx._axes, ctx._keepdim)
-    from .indexing import where
-
-    gs = where(s == 0, 0.0, g / (2 * s))
+    s = _restore(s, ctx._in_shape, ctx._axes, ctx._keepdim)
+    gs = _where()(s == 0, 0.0, g / (2 * s))
     return _var_grad(x, gs, ctx._axes, ctx._c)
+
+
+def _std_grad_arr(x, g, s, axes, c):
+    return _var_grad_arr(x, np.where(s == 0, 0.0, g / (2 * s)), axes, c)
 
 
 def _var_std(fname, input, dim, unbiased, keepdim, correction, out, is_std):
@@ -644,8 +748,6 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 # ---------------------------------------------------------------------------- norm
 def _norm_rule(ctx, g):
-    from .indexing import where
-
     (x,) = ctx.inputs
     p = ctx._p
     g = _restore(g, ctx._in_shape, ctx._axes, ctx._keepdim)
@@ -662,7 +764,10 @@ def _norm_rule(ctx, g):
         return g * x.sgn() * _make(w.astype(g._data.dtype, copy=False))
     out = _restore(ctx.output, ctx._in_shape, ctx._axes, ctx._keepdim)
     if p == 2:
-        return where(out == 0, 0.0, g * x / out)
+        if _fast_rule(x._data, g._data):
+            return _make(quiet(_norm2_grad, g._data, x._data, out._data))
+        return _where()(out == 0, 0.0, g * x / out)
+    where = _where()
     ax = x.abs()
     scaled = x.sgn() * ax ** (p - 1)
     if p < 1:
@@ -670,27 +775,43 @@ def _norm_rule(ctx, g):
     return where(out == 0, 0.0, g * scaled / out ** (p - 1))
 
 
+def _norm2_grad(g, x, out):
+    return np.where(out == 0, 0.0, g * x / out)
+
+
+def _where():
+    from .indexing import where
+
+    return where
+
+
+def _norm_arr(x, p, axes, keepdim):
+    """The vector ``p``-norm of ``x`` over ``axes`` (call under ``quiet``)."""
+    xp = _xp(x)
+    if p == 2 and xp is np and x.dtype.kind == "f":
+        return _np_sqrt(_add_reduce(x * x, axes, None, None, keepdim))  # x * x is |x| ** 2 for real x
+    a = xp.abs(x)
+    if p == 2:
+        r = xp.sqrt((a * a).sum(axis=axes, keepdims=keepdim))
+    elif p == 1:
+        r = a.sum(axis=axes, keepdims=keepdim)
+    elif p == 0:
+        r = (a != 0).sum(axis=axes, keepdims=keepdim).astype(a.dtype)
+    elif p == _INF or p == -_INF:
+        if a.size == 0 and _count(a.shape, axes) == 0:
+            raise RuntimeError(
+                "linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation "
+                "does not have an identity"
+            )
+        r = (a.max if p > 0 else a.min)(axis=axes, keepdims=keepdim)
+    else:
+        r = (a**p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
+    return r.astype(a.dtype, copy=False)
+
+
 def _vector_norm(input, p, axes, keepdim):
     x = input._data
-    xp = _xp(x)
-    a = xp.abs(x)
-    with np.errstate(all="ignore"):
-        if p == 2:
-            r = xp.sqrt((a * a).sum(axis=axes, keepdims=keepdim))
-        elif p == 1:
-            r = a.sum(axis=axes, keepdims=keepdim)
-        elif p == 0:
-            r = (a != 0).sum(axis=axes, keepdims=keepdim).astype(a.dtype)
-        elif p == _INF or p == -_INF:
-            if a.size == 0 and _count(a.shape, axes) == 0:
-                raise RuntimeError(
-                    "linalg.vector_norm cannot compute the inf norm on an empty tensor because the operation "
-                    "does not have an identity"
-                )
-            r = (a.max if p > 0 else a.min)(axis=axes, keepdims=keepdim)
-        else:
-            r = (a**p).sum(axis=axes, keepdims=keepdim) ** (1.0 / p)
-    r = _make(r.astype(a.dtype, copy=False))
+    r = _make(quiet(_norm_arr, x, p, axes, keepdim))
     if needs_grad(input):
         node = record(r, "LinalgVectorNormBackward0", _norm_rule, (input,))
         node._in_shape, node._axes, node._keepdim, node._p = x.shape, axes, keepdim, p
@@ -778,12 +899,13 @@ def _lse_arr(x, axes, keepdim):
     if _count(x.shape, axes) == 0:
         shape = tuple(1 if i in axes else s for i, s in enumerate(x.shape))
         return _squeeze_axes(xp.full(shape, -np.inf, x.dtype), axes, keepdim)
-    with np.errstate(all="ignore"):
-        m = xp.amax(x, axis=axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0)
-        s = xp.exp(x - m).sum(axis=axes, keepdims=True)
-        r = xp.log(s) + m
+    r = quiet(_lse_kernel, xp, x, axes)
     return _squeeze_axes(r.astype(x.dtype, copy=False), axes, keepdim)
+
+
+def _lse_kernel(xp, x, axes):
+    m = _stable_max(x, axes)
+    return xp.log(_sum_arr(xp.exp(x - m), axes)) + m
 
 
 @defop
@@ -828,35 +950,52 @@ def _softmax_prep(fname, input, dim, _stacklevel, dtype):
 
 def _softmax_rule(ctx, g):
     y = ctx.output
+    yd, gd = y._data, g._data
+    if not STATE.enabled and gd.dtype is yd.dtype:
+        s = (gd * yd).sum(ctx._dim, keepdims=True)
+        r = gd - s
+        r *= yd
+        return _make(r)
     return y * (g - (g * y).sum(ctx._dim, keepdim=True))
 
 
 def _log_softmax_rule(ctx, g):
     y = ctx.output
+    yd, gd = y._data, g._data
+    if not STATE.enabled and gd.dtype is yd.dtype:
+        e = _xp(yd).exp(yd)
+        e *= gd.sum(ctx._dim, keepdims=True)
+        return _make(gd - e)
     return g - y.exp() * g.sum(ctx._dim, keepdim=True)
 
 
-def _softmax_common(fname, input, dim, _stacklevel, dtype, log):
-    x, axis = _softmax_prep(fname, input, dim, _stacklevel, dtype)
+def _softmax_arr(x, axis, log):
+    """Softmax (or log-softmax) of a non-empty array along ``axis`` (call under ``quiet``)."""
     xp = _xp(x)
-    xa = x.reshape(1) if x.ndim == 0 else x
-    if xa.size == 0:
-        r = xa.copy()
+    # PyTorch subtracts the plain maximum: a row holding +inf gives nan throughout (logsumexp differs)
+    z = x - (_max_reduce(x, axis, None, None, True) if type(x) is _ndarray else x.max(axis=axis, keepdims=True))
+    if log:
+        z -= xp.log(_sum_arr(xp.exp(z), axis))
     else:
-        with np.errstate(all="ignore"):
-            m = xp.amax(xa, axis=axis, keepdims=True)
-            if not xp.isfinite(m).all():
-                m = xp.where(xp.isfinite(m), m, 0)
-            z = xa - m
-            e = xp.exp(z) if log else xp.exp(z, out=z)
-            s = e.sum(axis=axis, keepdims=True)
-            if log:
-                z -= xp.log(s)
-                r = z
-            else:
-                e /= s
-                r = e
-    r = _make(r.reshape(x.shape).astype(x.dtype, copy=False))
+        xp.exp(z, out=z)
+        z /= _sum_arr(z, axis)
+    return z
+
+
+def _softmax_common(fname, input, dim, _stacklevel, dtype, log):
+    x = input._data
+    nd = x.ndim
+    if type(dim) is int and dtype is None and type(_stacklevel) is int and nd and x.size and x.dtype.kind == "f":
+        # the common call: an int dim on a non-empty floating tensor
+        if not -nd <= dim < nd:
+            _one_dim(dim, nd)
+        axis = dim % nd
+        r = _make(quiet(_softmax_arr, x, axis, log))
+    else:
+        x, axis = _softmax_prep(fname, input, dim, _stacklevel, dtype)
+        xa = x.reshape(1) if x.ndim == 0 else x
+        r = xa.copy() if xa.size == 0 else quiet(_softmax_arr, xa, axis, log)
+        r = _make(r.reshape(x.shape).astype(x.dtype, copy=False))
     if needs_grad(input):
         node = record(
             r,
@@ -891,11 +1030,26 @@ def _scan_arr(fn, x, axis):
     return fn(x, axis)
 
 
+_SCAN_UFUNCS = {"cumsum": np.add, "cumprod": np.multiply}
+
+
+def _accumulate(kind, x, axis, npdt=None, reverse=False):
+    """``cumsum``/``cumprod`` of the array ``x`` along ``axis`` (0-d as one element), optionally from the end."""
+    a = x.reshape(1) if x.ndim == 0 else x
+    if reverse:
+        a = a[(slice(None),) * axis + (slice(None, None, -1),)]
+    if type(a) is _ndarray:
+        r = _SCAN_UFUNCS[kind].accumulate(a, axis, npdt)
+    else:
+        r = getattr(_xp(a), kind)(a, axis=axis, dtype=npdt)
+    if reverse:
+        r = r[(slice(None),) * axis + (slice(None, None, -1),)]
+    return r.reshape(()) if x.ndim == 0 else r
+
+
 def _rev_cumsum(g: Tensor, axis: int) -> Tensor:
     """Cumulative sum from the end along ``axis`` (the adjoint of ``cumsum``)."""
-    gd = g._data
-    xp = _xp(gd)
-    r = _make(_scan_arr(lambda a, ax: xp.flip(xp.cumsum(xp.flip(a, ax), axis=ax), ax), gd, axis))
+    r = _make(_accumulate("cumsum", g._data, axis, reverse=True))
     if needs_grad(g):
         node = record(r, "CumsumBackward0", lambda ctx, gg: cumsum(gg, ctx._axis), (g,))
         node._axis = axis
@@ -906,22 +1060,24 @@ def _cumsum_rule(ctx, g):
     return _rev_cumsum(g, ctx._axis)
 
 
-@defop(inplace=True)
-def cumsum(input, dim, *, dtype=None, out=None) -> Tensor:
-    """Running sum along ``dim``; bool/int inputs accumulate in int64."""
+def _scan(kind, input, dim, dtype, out, name, rule, save_output):
     x = input._data
     axis = _one_dim(dim, x.ndim)
-    npdt = _dtype_arg(dtype)
-    if npdt is None:
-        npdt = np.int64 if x.dtype.kind in "biu" else x.dtype
-    xp = _xp(x)
-    r = _make(_scan_arr(lambda a, ax: xp.cumsum(a, axis=ax, dtype=npdt), x, axis))
+    r = _make(_accumulate(kind, x, axis, _acc_dtype(x, dtype)))
     if needs_grad(input):
-        node = record(r, "CumsumBackward0", _cumsum_rule, (input,))
+        node = record(r, name, rule, (input,))
         node._axis = axis
+        if save_output:
+            node.save_output(r)
         if r._data.dtype != x.dtype:
             node._meta = [(x.shape, x.dtype)]
     return r if out is None else write_out(out, r)
+
+
+@defop(inplace=True)
+def cumsum(input, dim, *, dtype=None, out=None) -> Tensor:
+    """Running sum along ``dim``; bool/int inputs accumulate in int64."""
+    return _scan("cumsum", input, dim, dtype, out, "CumsumBackward0", _cumsum_rule, False)
 
 
 def _cumprod_grad_zeros(xp, x, g, out, axis):
@@ -958,20 +1114,7 @@ def _cumprod_rule(ctx, g):
 @defop(inplace=True)
 def cumprod(input, dim, *, dtype=None, out=None) -> Tensor:
     """Running product along ``dim``; bool/int inputs accumulate in int64."""
-    x = input._data
-    axis = _one_dim(dim, x.ndim)
-    npdt = _dtype_arg(dtype)
-    if npdt is None:
-        npdt = np.int64 if x.dtype.kind in "biu" else x.dtype
-    xp = _xp(x)
-    r = _make(_scan_arr(lambda a, ax: xp.cumprod(a, axis=ax, dtype=npdt), x, axis))
-    if needs_grad(input):
-        node = record(r, "CumprodBackward0", _cumprod_rule, (input,))
-        node._axis = axis
-        node.save_output(r)
-        if r._data.dtype != x.dtype:
-            node._meta = [(x.shape, x.dtype)]
-    return r if out is None else write_out(out, r)
+    return _scan("cumprod", input, dim, dtype, out, "CumprodBackward0", _cumprod_rule, True)
 
 
 def _cum_extreme(fname, input, dim, is_max, out):
