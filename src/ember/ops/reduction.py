@@ -58,22 +58,13 @@ def _one_dim(dim, ndim):
 
 
 def _restore(g, in_shape, axes, keepdim):
-    """Reshape a reduced gradient so it broadcasts against the input again."""
+    """Reshape a reduced gradient or output (a Tensor or an array) so it broadcasts against the input again."""
     if not keepdim and axes:
         shape = list(in_shape)
         for a in axes:
             shape[a] = 1
         g = g.reshape(tuple(shape))
     return g
-
-
-def _restore_arr(a, in_shape, axes, keepdim):
-    if not keepdim and axes:
-        shape = list(in_shape)
-        for a_ in axes:
-            shape[a_] = 1
-        a = a.reshape(tuple(shape))
-    return a
 
 
 def _count(shape, axes):
@@ -154,6 +145,12 @@ def _out2(out, res, rt):
 def _lift(input):
     """A 0-d tensor as shape (1,) (differentiably); ops with a ``dim`` compute on that and reshape back."""
     return input.reshape((1,)) if input._data.ndim == 0 else input
+
+
+def _along(input, dim):
+    """For ops along one ``dim``: the axis, whether ``input`` is 0-d, and ``input`` lifted to 1-d if so."""
+    nd = input._data.ndim
+    return _one_dim(dim, nd), nd == 0, _lift(input)
 
 
 def _unlift(rt, res, zero_d):
@@ -431,7 +428,7 @@ def _even_grad(ctx, g, od):
     """``g`` split evenly among the input elements equal to the reduced value ``od``."""
     (x,) = ctx.inputs
     xd = x._data
-    od = _restore_arr(od, ctx._in_shape, ctx._axes, ctx._keepdim)
+    od = _restore(od, ctx._in_shape, ctx._axes, ctx._keepdim)
     m = _tie_mask(xd, od)
     cnt = m.sum(axis=ctx._axes, keepdims=True)
     g = _restore(g, ctx._in_shape, ctx._axes, ctx._keepdim)
@@ -511,9 +508,7 @@ def _max_min(fname, input, dim, keepdim, other, out, is_max):
         r = _extreme(fname, input, tuple(range(x.ndim)), False, is_max, "MaxBackward1" if is_max else "MinBackward1")
         return r if out is None else write_out(out, r)
     rt = return_types.max if is_max else return_types.min
-    axis = _one_dim(dim, x.ndim)
-    zero_d = x.ndim == 0
-    t = _lift(input)
+    axis, zero_d, t = _along(input, dim)
     _nonempty(fname, t._data, (axis,))
     xp = _xp(x)
     idx = (xp.argmax if is_max else xp.argmin)(t._data, axis=axis, keepdims=True)
@@ -533,24 +528,24 @@ def min(input, dim=None, keepdim=False, *, other=None, out=None):
     return _max_min("min", input, dim, keepdim, other, out, False)
 
 
+def _amax_amin(fname, input, dim, keepdim, out, is_max):
+    x = input._data
+    axes = norm_dims(dim, x.ndim)
+    _nonempty(fname, x, axes)
+    r = _extreme(fname, input, axes, keepdim, is_max, "AmaxBackward0" if is_max else "AminBackward0")
+    return r if out is None else write_out(out, r)
+
+
 @defop
 def amax(input, dim=(), keepdim=False, *, out=None) -> Tensor:
     """Maximum over ``dim`` (all by default); the gradient is split evenly among ties."""
-    x = input._data
-    axes = norm_dims(dim, x.ndim)
-    _nonempty("amax", x, axes)
-    r = _extreme("amax", input, axes, keepdim, True, "AmaxBackward0")
-    return r if out is None else write_out(out, r)
+    return _amax_amin("amax", input, dim, keepdim, out, True)
 
 
 @defop
 def amin(input, dim=(), keepdim=False, *, out=None) -> Tensor:
     """Minimum over ``dim`` (all by default); the gradient is split evenly among ties."""
-    x = input._data
-    axes = norm_dims(dim, x.ndim)
-    _nonempty("amin", x, axes)
-    r = _extreme("amin", input, axes, keepdim, False, "AminBackward0")
-    return r if out is None else write_out(out, r)
+    return _amax_amin("amin", input, dim, keepdim, out, False)
 
 
 def _aminmax_rule(ctx, grads):
@@ -684,7 +679,7 @@ def _fast_rule(x, g):
 def _var_rule(ctx, g):
     (x,) = ctx.inputs
     if _fast_rule(x._data, g._data):
-        gd = _restore_arr(g._data, ctx._in_shape, ctx._axes, ctx._keepdim)
+        gd = _restore(g._data, ctx._in_shape, ctx._axes, ctx._keepdim)
         return _make(quiet(_var_grad_arr, x._data, gd, ctx._axes, ctx._c))
     g = _restore(g, ctx._in_shape, ctx._axes, ctx._keepdim)
     return _var_grad(x, g, ctx._axes, ctx._c)
@@ -694,7 +689,7 @@ def _std_rule(ctx, g):
     (x,) = ctx.inputs
     s = ctx.output
     if _fast_rule(x._data, g._data):
-        gd, sd = (_restore_arr(a, ctx._in_shape, ctx._axes, ctx._keepdim) for a in (g._data, s._data))
+        gd, sd = (_restore(a, ctx._in_shape, ctx._axes, ctx._keepdim) for a in (g._data, s._data))
         return _make(quiet(_std_grad_arr, x._data, gd, sd, ctx._axes, ctx._c))
     g = _restore(g, ctx._in_shape, ctx._axes, ctx._keepdim)
     s = _restore(s, ctx._in_shape, ctx._axes, ctx._keepdim)
@@ -758,7 +753,7 @@ def _norm_rule(ctx, g):
     if p == _INF or p == -_INF:
         xd = x._data
         xp = _xp(xd)
-        od = _restore_arr(ctx._out_data, ctx._in_shape, ctx._axes, ctx._keepdim)
+        od = _restore(ctx._out_data, ctx._in_shape, ctx._axes, ctx._keepdim)
         m = xp.abs(xd) == od
         w = m / xp.maximum(m.sum(axis=ctx._axes, keepdims=True), 1)
         return g * x.sgn() * _make(w.astype(g._data.dtype, copy=False))
@@ -837,7 +832,7 @@ def _nuclear_norm(input, axes, keepdim):
     u, s, vh = xp.linalg.svd(xm, full_matrices=False)
     val = s.sum(-1)
     if keepdim:
-        val = _restore_arr(val, x.shape, axes, False)
+        val = _restore(val, x.shape, axes, False)
     r = _make(val.astype(x.dtype, copy=False))
     if needs_grad(input):
         uv = u @ vh
@@ -1119,10 +1114,7 @@ def cumprod(input, dim, *, dtype=None, out=None) -> Tensor:
 
 def _cum_extreme(fname, input, dim, is_max, out):
     rt = return_types.cummax if is_max else return_types.cummin
-    x = input._data
-    axis = _one_dim(dim, x.ndim)
-    zero_d = x.ndim == 0
-    t = _lift(input)
+    axis, zero_d, t = _along(input, dim)
     xa = t._data
     xp = _xp(xa)
     n = xa.shape[axis]
@@ -1224,11 +1216,8 @@ def _argsort(xp, x, axis, descending=False):
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     """Sorted values along ``dim`` and their original indices (ties keep their order)."""
     rt = return_types.sort
-    x = input._data
-    axis = _one_dim(dim, x.ndim)
-    zero_d = x.ndim == 0
-    t = _lift(input)
-    idx = _argsort(_xp(x), t._data, axis, descending).astype(np.int64, copy=False)
+    axis, zero_d, t = _along(input, dim)
+    idx = _argsort(_xp(t._data), t._data, axis, descending).astype(np.int64, copy=False)
     v = _take(t, idx, axis, "SortBackward0")
     return _out2(out, _unlift(rt, rt(v, _make(idx)), zero_d), rt)
 
@@ -1254,10 +1243,7 @@ def msort(input, *, out=None) -> Tensor:
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
     rt = return_types.topk
-    x = input._data
-    axis = _one_dim(dim, x.ndim)
-    zero_d = x.ndim == 0
-    t = _lift(input)
+    axis, zero_d, t = _along(input, dim)
     xa = t._data
     n = xa.shape[axis]
     if k < 0 or k > n:
@@ -1280,10 +1266,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
     rt = return_types.kthvalue
-    x = input._data
-    axis = _one_dim(dim, x.ndim)
-    zero_d = x.ndim == 0
-    t = _lift(input)
+    axis, zero_d, t = _along(input, dim)
     xa = t._data
     n = xa.shape[axis]
     if k < 1 or k > n:
@@ -1328,9 +1311,7 @@ def _median(fname, input, dim, keepdim, out, ignore_nan):
             node._in_shape, node._axes, node._keepdim = x.shape, tuple(range(x.ndim)), False
             node._out_data = r._data
         return r if out is None else write_out(out, r)
-    axis = _one_dim(dim, x.ndim)
-    zero_d = x.ndim == 0
-    t = _lift(input)
+    axis, zero_d, t = _along(input, dim)
     _nonempty(fname, t._data, (axis,))
     idx = _median_idx(xp, t._data, axis, ignore_nan)
     res = _selected(t, idx, axis, keepdim, "NanmedianBackward1" if ignore_nan else "MedianBackward1", rt)
@@ -1353,10 +1334,7 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
 def mode(input, dim=-1, keepdim=False, *, out=None):
     """The most frequent value along ``dim`` (the smallest among equally frequent ones) and its last index."""
     rt = return_types.mode
-    x = input._data
-    axis = _one_dim(dim, x.ndim)
-    zero_d = x.ndim == 0
-    t = _lift(input)
+    axis, zero_d, t = _along(input, dim)
     xa = t._data
     _nonempty("mode", xa, (axis,))
     xp = _xp(xa)
