@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import CPU, array_device, as_device, cupy_module
+from .autograd import backward as _autograd_backward
 from .autograd.grad_mode import STATE
 from .autograd.node import AccumulateGrad, Node, _root, _ver
 
@@ -293,9 +294,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Compute the gradient of this tensor w.r.t. graph leaves and accumulate it in their ``.grad``."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ------------------------------------------------------------------ conversions
     def numpy(self, *, force: bool = False):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .anomaly import detect_anomaly, set_detect_anomaly
-from .engine import run_backward
+from .engine import _late, run_backward
 from .function import Function, once_differentiable
 from .grad_mode import (
     enable_grad,
@@ -27,9 +27,9 @@ def _as_list(x):
 
 
 def _make_grads(outputs, grad_outputs, create_graph):
-    from .._tensor import Tensor
-    from ..ops._core import full_like_array
-
+    if _late.Tensor is None:
+        _late.bind()
+    Tensor, full_like_array = _late.Tensor, _late.full_like_array
     grads = []
     for i, t in enumerate(outputs):
         g = grad_outputs[i] if i < len(grad_outputs) else None
@@ -40,7 +40,7 @@ def _make_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if not t.dtype.is_floating_point and not t.dtype.is_complex:
+            if t._data.dtype.kind not in "fc":
                 raise RuntimeError(
                     f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
@@ -63,8 +63,9 @@ def _make_grads(outputs, grad_outputs, create_graph):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None, inputs=None):
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of graph leaves."""
-    from .._tensor import _acc_node
-
+    if _late.Tensor is None:
+        _late.bind()
+    _acc_node = _late.acc_node
     outputs = _as_list(tensors)
     grads = _make_grads(outputs, _as_list(grad_tensors if grad_tensors is not None else grad_variables), create_graph)
     if retain_graph is None:
@@ -90,8 +91,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return the gradients of ``outputs`` w.r.t. ``inputs`` without touching ``.grad``."""
-    from .._tensor import Tensor, _acc_node
-    from ..ops._core import zeros_like_array
+    if _late.Tensor is None:
+        _late.bind()
+    Tensor, _acc_node, zeros_like_array = _late.Tensor, _late.acc_node, _late.zeros_like_array
 
     outs = _as_list(outputs)
     single = isinstance(inputs, Tensor)

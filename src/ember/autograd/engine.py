@@ -15,6 +15,20 @@ from .node import AccumulateGrad
 _ndarray = np.ndarray
 
 
+class _late:
+    """Names from modules that import this one (bound on the first backward, not per call)."""
+
+    Tensor = sum_to_shape = full_like_array = zeros_like_array = acc_node = None
+
+    @classmethod
+    def bind(cls):
+        from .._tensor import Tensor, _acc_node
+        from ..ops._core import full_like_array, sum_to_shape, zeros_like_array
+
+        cls.Tensor, cls.sum_to_shape, cls.acc_node = Tensor, sum_to_shape, _acc_node
+        cls.full_like_array, cls.zeros_like_array = full_like_array, zeros_like_array
+
+
 def _topo_order(roots):
     """Nodes reachable from ``roots`` with every node before the nodes it feeds (iterative DFS)."""
     order, seen = [], set()
@@ -43,8 +57,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, capture=None
     ``capture``: dict mapping (node, nr) edges to slots; their gradients are returned instead of
     accumulated (``autograd.grad``). ``accumulate_only``: set of leaf nodes allowed to accumulate
     (``backward(inputs=...)``)."""
-    from .._tensor import Tensor
-    from ..ops._core import sum_to_shape
+    if _late.Tensor is None:
+        _late.bind()
+    Tensor, sum_to_shape = _late.Tensor, _late.sum_to_shape
 
     buffers = {}
     roots = []
