@@ -137,12 +137,20 @@ def assert_same(e, t, atol=1e-5, rtol=1e-4, check_dtype=True, what="output"):
         ea = np.asarray(e.detach().cpu().numpy())
         ta = t.detach().cpu().resolve_conj().numpy() if t.dtype != torch.bfloat16 else t.detach().float().numpy()
         if ea.dtype.kind in "fc" or ta.dtype.kind in "fc":
-            np.testing.assert_allclose(ea.astype(ta.dtype) if ea.dtype != ta.dtype else ea, ta, atol=atol, rtol=rtol,
-                                       equal_nan=True, err_msg=what)
+            np.testing.assert_allclose(
+                ea.astype(ta.dtype) if ea.dtype != ta.dtype else ea,
+                ta,
+                atol=atol,
+                rtol=rtol,
+                equal_nan=True,
+                err_msg=what,
+            )
         else:
             np.testing.assert_array_equal(ea, ta, err_msg=what)
     elif isinstance(t, float):
-        assert math.isclose(e, t, rel_tol=rtol, abs_tol=atol) or (math.isnan(e) and math.isnan(t)), f"{what}: {e} != {t}"
+        assert math.isclose(e, t, rel_tol=rtol, abs_tol=atol) or (math.isnan(e) and math.isnan(t)), (
+            f"{what}: {e} != {t}"
+        )
     else:
         assert e == t, f"{what}: {e!r} != torch {t!r}"
 
@@ -155,8 +163,12 @@ def compare(fn, *specs, grad=True, atol=1e-5, rtol=1e-4, check_dtype=True, seed=
     e_out = fn(ember, *e_in)
     t_flat, e_flat = _flatten(t_out), _flatten(e_out)
     assert len(t_flat) == len(e_flat), f"{len(e_flat)} outputs, torch has {len(t_flat)}"
-    assert type(e_out).__name__ == type(t_out).__name__ or not isinstance(t_out, tuple) or type(t_out) is tuple or \
-        hasattr(e_out, "_fields"), f"output type {type(e_out).__name__} != torch {type(t_out).__name__}"
+    assert (
+        type(e_out).__name__ == type(t_out).__name__
+        or not isinstance(t_out, tuple)
+        or type(t_out) is tuple
+        or hasattr(e_out, "_fields")
+    ), f"output type {type(e_out).__name__} != torch {type(t_out).__name__}"
     for i, (e, t) in enumerate(zip(e_flat, t_flat)):
         assert_same(e, t, atol, rtol, check_dtype, what=f"output {i}")
     if not grad or not t_leaves:
@@ -182,7 +194,9 @@ def compare(fn, *specs, grad=True, atol=1e-5, rtol=1e-4, check_dtype=True, seed=
             assert e.grad is None or not np.any(e.grad.numpy()), f"grad {i}: torch has none"
             continue
         assert e.grad is not None, f"grad {i}: ember computed no gradient"
-        assert_same(e.grad, t.grad, grad_atol or atol * 10, grad_rtol or rtol * 10, check_dtype, what=f"grad of input {i}")
+        assert_same(
+            e.grad, t.grad, grad_atol or atol * 10, grad_rtol or rtol * 10, check_dtype, what=f"grad of input {i}"
+        )
     return e_out
 
 

@@ -1,4 +1,4 @@
-from oracle import F, I, compare, raises_same, check_gradcheck
+from oracle import I, check_gradcheck, compare, raises_same
 
 
 def test_add_mul_broadcast():

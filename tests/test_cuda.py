@@ -28,7 +28,11 @@ def test_cuda_matches_cpu(name, fn):
         out = fn(ember, a, b)
         assert out.device.type == dev
         out.sum().backward()
-        results[dev] = (out.detach().cpu().numpy(), a.grad.cpu().numpy(), b.grad.cpu().numpy() if b.grad is not None else None)
+        results[dev] = (
+            out.detach().cpu().numpy(),
+            a.grad.cpu().numpy(),
+            b.grad.cpu().numpy() if b.grad is not None else None,
+        )
     for c, g in zip(results["cpu"], results["cuda"]):
         if c is not None:
             np.testing.assert_allclose(g, c, rtol=1e-5, atol=1e-5)

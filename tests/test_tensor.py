@@ -5,16 +5,30 @@ import math
 import numpy as np
 import pytest
 import torch
+from oracle import B, F, I, assert_same, compare, raises_same
 
 import ember
-from oracle import B, F, I, assert_same, compare, raises_same
 
 
 def test_shape_size_dim_numel():
     def f(lib):
         x = lib.zeros(2, 3, 4)
-        return (tuple(x.shape), x.size(), x.size(1), x.size(-1), x.dim(), x.ndim, x.numel(), x.nelement(),
-                len(x), x.element_size(), x.is_contiguous(), x.stride(), x.T.shape, x.mT.shape)
+        return (
+            tuple(x.shape),
+            x.size(),
+            x.size(1),
+            x.size(-1),
+            x.dim(),
+            x.ndim,
+            x.numel(),
+            x.nelement(),
+            len(x),
+            x.element_size(),
+            x.is_contiguous(),
+            x.stride(),
+            x.T.shape,
+            x.mT.shape,
+        )
 
     e, t = f(ember), f(torch)
     assert e == t
@@ -59,8 +73,21 @@ def test_item_tolist_python_conversions():
         s = lib.tensor(2.5)
         i = lib.tensor(7)
         m = lib.tensor([[1, 2], [3, 4]])
-        return (s.item(), i.item(), m.tolist(), float(s), int(s), int(i), bool(lib.tensor([0.0])), i.__index__(),
-                [1, 2, 3, 4, 5, 6, 7, 8][i], f"{s:.3f}", f"{lib.tensor(1.23456):.2f}", complex(s), math.floor(s))
+        return (
+            s.item(),
+            i.item(),
+            m.tolist(),
+            float(s),
+            int(s),
+            int(i),
+            bool(lib.tensor([0.0])),
+            i.__index__(),
+            [1, 2, 3, 4, 5, 6, 7, 8][i],
+            f"{s:.3f}",
+            f"{lib.tensor(1.23456):.2f}",
+            complex(s),
+            math.floor(s),
+        )
 
     assert f(ember) == f(torch)
     raises_same(lambda lib: lib.tensor([1.0, 2.0]).item())

@@ -336,7 +336,7 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size
                 else "Boolean value of Tensor with no values is ambiguous"
             )
@@ -414,19 +414,34 @@ class Tensor:
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
             names = {
-                D.float32: "FloatTensor", D.float64: "DoubleTensor", D.float16: "HalfTensor",
-                D.bfloat16: "BFloat16Tensor", D.int64: "LongTensor", D.int32: "IntTensor",
-                D.int16: "ShortTensor", D.int8: "CharTensor", D.uint8: "ByteTensor", D.bool_: "BoolTensor",
-                D.complex64: "ComplexFloatTensor", D.complex128: "ComplexDoubleTensor",
+                D.float32: "FloatTensor",
+                D.float64: "DoubleTensor",
+                D.float16: "HalfTensor",
+                D.bfloat16: "BFloat16Tensor",
+                D.int64: "LongTensor",
+                D.int32: "IntTensor",
+                D.int16: "ShortTensor",
+                D.int8: "CharTensor",
+                D.uint8: "ByteTensor",
+                D.bool_: "BoolTensor",
+                D.complex64: "ComplexFloatTensor",
+                D.complex128: "ComplexDoubleTensor",
             }
             prefix = "torch." if self.is_cpu else "torch.cuda."
             return prefix + names[self.dtype]
         if isinstance(dtype, str):
             name = dtype.rsplit(".", 1)[-1]
             table = {
-                "FloatTensor": D.float32, "DoubleTensor": D.float64, "HalfTensor": D.float16,
-                "LongTensor": D.int64, "IntTensor": D.int32, "ShortTensor": D.int16, "CharTensor": D.int8,
-                "ByteTensor": D.uint8, "BoolTensor": D.bool_, "BFloat16Tensor": D.bfloat16,
+                "FloatTensor": D.float32,
+                "DoubleTensor": D.float64,
+                "HalfTensor": D.float16,
+                "LongTensor": D.int64,
+                "IntTensor": D.int32,
+                "ShortTensor": D.int16,
+                "CharTensor": D.int8,
+                "ByteTensor": D.uint8,
+                "BoolTensor": D.bool_,
+                "BFloat16Tensor": D.bfloat16,
             }
             dtype = table.get(name) or D.to_dtype(name)
         elif isinstance(getattr(dtype, "_dtype", None), D.dtype):  # FloatTensor & co

@@ -17,14 +17,14 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         head = fullname.split(".", 1)[0]
         if head not in _ALIASES:
             return None
-        real = _ALIASES[head] + fullname[len(head):]
+        real = _ALIASES[head] + fullname[len(head) :]
         if importlib.util.find_spec(real) is None:
             return None
         return importlib.util.spec_from_loader(fullname, self)
 
     def create_module(self, spec):
         head = spec.name.split(".", 1)[0]
-        return importlib.import_module(_ALIASES[head] + spec.name[len(head):])
+        return importlib.import_module(_ALIASES[head] + spec.name[len(head) :])
 
     def exec_module(self, module):
         pass

@@ -21,7 +21,11 @@ def current_device() -> int:
 
 
 def set_device(device) -> None:
-    idx = device if isinstance(device, int) else (device.index or 0 if hasattr(device, "index") else int(str(device).split(":")[-1]))
+    idx = (
+        device
+        if isinstance(device, int)
+        else (device.index or 0 if hasattr(device, "index") else int(str(device).split(":")[-1]))
+    )
     cupy_module().cuda.Device(idx).use()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import functional, graph  # noqa: F401
 from .anomaly import detect_anomaly, set_detect_anomaly
 from .engine import _late, run_backward
 from .function import Function, once_differentiable
@@ -14,7 +15,6 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import gradcheck, gradgradcheck
-from . import functional, graph  # noqa: F401
 from .node import Node
 
 
@@ -41,9 +41,7 @@ def _make_grads(outputs, grad_outputs, create_graph):
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if t._data.dtype.kind not in "fc":
-                raise RuntimeError(
-                    f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
-                )
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {t.dtype}")
             g = full_like_array(t, 1)
         else:
             if not isinstance(g, Tensor):
@@ -88,15 +86,23 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     run_backward(outputs, grads, retain_graph, create_graph, accumulate_only=only)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
-         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """Return the gradients of ``outputs`` w.r.t. ``inputs`` without touching ``.grad``."""
     if _late.Tensor is None:
         _late.bind()
     Tensor, _acc_node, zeros_like_array = _late.Tensor, _late.acc_node, _late.zeros_like_array
 
     outs = _as_list(outputs)
-    single = isinstance(inputs, Tensor)
     ins = _as_list(inputs)
     if allow_unused is None:
         allow_unused = materialize_grads
@@ -134,7 +140,20 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 __all__ = [
-    "backward", "grad", "Function", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-    "is_grad_enabled", "is_inference_mode_enabled", "gradcheck", "gradgradcheck", "detect_anomaly",
-    "set_detect_anomaly", "functional", "Node",
+    "backward",
+    "grad",
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "gradcheck",
+    "gradgradcheck",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "functional",
+    "Node",
+    "once_differentiable",
 ]

@@ -44,7 +44,9 @@ class Function(metaclass=_FunctionMeta):
 
     @staticmethod
     def backward(ctx, *grad_outputs):
-        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD."
+        )
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -135,7 +137,9 @@ def _function_rule(node, grads):
         r = (r,)
     n = len(node._edges)
     if len(r) < n:
-        raise RuntimeError(f"function {node._name} returned an incorrect number of gradients (expected {n}, got {len(r)})")
+        raise RuntimeError(
+            f"function {node._name} returned an incorrect number of gradients (expected {n}, got {len(r)})"
+        )
     return tuple(r[:n])
 
 

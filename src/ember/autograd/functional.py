@@ -14,7 +14,7 @@ def _prep(inputs, create_graph):
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
     """The Jacobian of ``func`` at ``inputs``: shape ``out.shape + in.shape`` per (output, input) pair."""
     from .. import stack, zeros
-    from . import grad, enable_grad
+    from . import enable_grad, grad
 
     ins, single_in = _tup(inputs)
     with enable_grad():
@@ -61,7 +61,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
-    from . import grad, enable_grad
+    from . import enable_grad, grad
 
     ins, single = _tup(inputs)
     with enable_grad():
@@ -75,7 +75,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     from .. import zeros_like
-    from . import grad, enable_grad
+    from . import enable_grad, grad
 
     ins, single = _tup(inputs)
     vs, _ = _tup(v) if v is not None else ((None,), True)
@@ -90,7 +90,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
-    from . import grad, enable_grad
+    from . import enable_grad, grad
 
     ins, single = _tup(inputs)
     vs, _ = _tup(v)

@@ -38,14 +38,20 @@ def _numerical_jacobian(fn, inputs, eps):
             orig = flat[k].copy()
             with no_grad():
                 flat[k] = orig + eps
-                plus = [o._data.astype(np.complex128 if o._data.dtype.kind == "c" else np.float64).reshape(-1).copy()
-                        for o in _diff_outputs(_as_tuple(fn(*inputs)))]
+                plus = [
+                    o._data.astype(np.complex128 if o._data.dtype.kind == "c" else np.float64).reshape(-1).copy()
+                    for o in _diff_outputs(_as_tuple(fn(*inputs)))
+                ]
                 flat[k] = orig - eps
-                minus = [o._data.astype(np.complex128 if o._data.dtype.kind == "c" else np.float64).reshape(-1).copy()
-                         for o in _diff_outputs(_as_tuple(fn(*inputs)))]
+                minus = [
+                    o._data.astype(np.complex128 if o._data.dtype.kind == "c" else np.float64).reshape(-1).copy()
+                    for o in _diff_outputs(_as_tuple(fn(*inputs)))
+                ]
                 flat[k] = orig
             cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
-        per_out = [np.stack([c[j] for c in cols]) if cols else np.zeros((0, outs[j]._data.size)) for j in range(len(outs))]
+        per_out = [
+            np.stack([c[j] for c in cols]) if cols else np.zeros((0, outs[j]._data.size)) for j in range(len(outs))
+        ]
         jac.append(per_out)
     _ = _make
     return jac, outs
@@ -64,18 +70,33 @@ def _analytical_jacobian(fn, inputs):
         for k in range(o._data.size):
             g = np.zeros(o._data.size, dtype=o._data.dtype)
             g[k] = 1
-            grads = agrad(o, diff_in, grad_outputs=_make(g.reshape(o._data.shape)), retain_graph=True,
-                          allow_unused=True)
+            grads = agrad(
+                o, diff_in, grad_outputs=_make(g.reshape(o._data.shape)), retain_graph=True, allow_unused=True
+            )
             for t, gt in zip(diff_in, grads):
                 if gt is not None:
                     jac[id(t)][j][:, k] = gt._data.reshape(-1).real
     return jac
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
-              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
-              fast_mode=False, masked=None) -> bool:
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_batched_forward_grad=False,
+    check_forward_ad=False,
+    check_backward_ad=True,
+    fast_mode=False,
+    masked=None,
+) -> bool:
     """Compare ``func``'s analytic gradients with central finite differences; True if they agree."""
     inputs = _as_tuple(inputs)
     for t in inputs:
@@ -93,17 +114,31 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             if not np.allclose(a, n, rtol=rtol, atol=atol):
                 if raise_exception:
                     raise GradcheckError(
-                        f"Jacobian mismatch for output {j} with respect to input {i},\n"
-                        f"numerical:{n}\nanalytical:{a}\n"
+                        f"Jacobian mismatch for output {j} with respect to input {i},\nnumerical:{n}\nanalytical:{a}\n"
                     )
                 return False
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, gen_non_contig_grad_outputs=False,
-                  raise_exception=True, nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
-                  check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
-                  masked=False) -> bool:
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    gen_non_contig_grad_outputs=False,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_fwd_over_rev=False,
+    check_rev_over_rev=True,
+    fast_mode=False,
+    masked=False,
+) -> bool:
     """gradcheck applied to the function input -> gradient (checks second derivatives)."""
     from .._tensor import _make
     from . import grad as agrad
@@ -130,5 +165,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
             gs = agrad(outs, diff_in, grad_outputs=list(gos), create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
-    return gradcheck(first_grad, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return gradcheck(
+        first_grad, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
+    )

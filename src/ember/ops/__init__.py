@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from . import _core, pointwise, reduction, shape, indexing, matmul, linalg  # noqa: F401
-from ._core import FUNCTIONS, METHODS
 from .._tensor import Tensor
+from . import _core, indexing, linalg, matmul, pointwise, reduction, shape  # noqa: F401
+from ._core import FUNCTIONS, METHODS
 
 
 def _reflect(fn):
@@ -18,9 +18,19 @@ def _reflect(fn):
 
 # operator -> op name; reflected and in-place forms come from the same op
 _BINARY = {
-    "add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "floordiv": "floor_divide", "mod": "remainder",
-    "pow": "pow", "matmul": "matmul", "and": "bitwise_and", "or": "bitwise_or", "xor": "bitwise_xor",
-    "lshift": "bitwise_left_shift", "rshift": "bitwise_right_shift",
+    "add": "add",
+    "sub": "sub",
+    "mul": "mul",
+    "truediv": "div",
+    "floordiv": "floor_divide",
+    "mod": "remainder",
+    "pow": "pow",
+    "matmul": "matmul",
+    "and": "bitwise_and",
+    "or": "bitwise_or",
+    "xor": "bitwise_xor",
+    "lshift": "bitwise_left_shift",
+    "rshift": "bitwise_right_shift",
 }
 _COMPARE = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge"}
 
@@ -28,7 +38,6 @@ _COMPARE = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "g
 def install():
     """(Re)install every registered op on Tensor; called once ember is fully imported."""
     from .._creation import NEW_METHODS
-
     from ._core import fast_inplace
 
     for name, uf in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("div", "true_divide")):
