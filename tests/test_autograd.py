@@ -540,3 +540,18 @@ def test_leaf_gradient_is_never_shared_with_another_tensor(monkeypatch):
     assert not np.shares_memory(d.grad.numpy(), kept[0].numpy())
     d.grad.zero_()
     assert kept[0].tolist() == [3.0, 3.0, 3.0]
+
+
+def test_backward_create_graph_gives_differentiable_grad():
+    def f(lib):
+        x = lib.tensor([0.3, -1.2, 2.0], dtype=lib.float64, requires_grad=True)
+        y = (x.sin() * x**2).sum()
+        y.backward(create_graph=True)
+        g = x.grad
+        assert g.requires_grad and g.grad_fn is not None
+        (h,) = lib.autograd.grad(g.sum(), x)
+        return g.detach(), h
+
+    e, t = f(ember), f(torch)
+    assert_same(e[0], t[0], atol=1e-12)
+    assert_same(e[1], t[1], atol=1e-12)
