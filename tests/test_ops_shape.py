@@ -3,9 +3,10 @@ semantics (shared memory and version counters), gradcheck and exception parity."
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
-from oracle import B, F, I, check_gradcheck, compare, raises_same
+from oracle import B, F, I, assert_same, check_gradcheck, compare, raises_same
 
 import ember
 
@@ -742,3 +743,34 @@ def test_messages_name_shapes():
     assert "must match the existing size (2) at non-singleton dimension 0" in str(e)
     e = raises_same(lambda lib, x: x.select(0, 5), (2, 3))
     assert "index 5 out of range" in str(e)
+
+
+INPLACE_VIEW_ROWS = [
+    ("squeeze_", lambda x: x.squeeze_()),
+    ("squeeze_dim", lambda x: x.squeeze_(0)),
+    ("unsqueeze_", lambda x: x.unsqueeze_(1)),
+    ("transpose_", lambda x: x.transpose_(0, 2)),
+    ("swapaxes_", lambda x: x.swapaxes_(1, 2)),
+    ("t_", lambda x: x[0].t_()),
+]
+
+
+@pytest.mark.parametrize("name,op", INPLACE_VIEW_ROWS, ids=[r[0] for r in INPLACE_VIEW_ROWS])
+def test_inplace_view_ops(name, op):
+    def run(lib):
+        base = lib.tensor(np.arange(6.0, dtype=np.float32).reshape(1, 2, 3))
+        x = base.clone()
+        r = op(x)
+        y = lib.tensor(np.arange(6.0).reshape(1, 2, 3), requires_grad=True) * 2  # a non-leaf
+        ry = op(y)
+        (ry * lib.arange(ry.numel(), dtype=ry.dtype).reshape(ry.shape)).sum().backward()
+        return r, tuple(r.shape), ry.grad_fn is not None, x._version
+
+    e, t = run(ember), run(torch)
+    assert_same(e[0], t[0])
+    assert e[1:] == t[1:]
+
+
+def test_inplace_view_ops_on_leaf_raise():
+    raises_same(lambda lib: lib.ones(1, 3, requires_grad=True).squeeze_())
+    raises_same(lambda lib: lib.ones(2, 3, requires_grad=True).t_())

@@ -1811,3 +1811,35 @@ def prop_mH(self) -> Tensor:
     if nd == 1:
         raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. Got 1-D tensor.")
     return _conj(transpose(self, -2, -1))
+
+
+# ---------------------------------------------------------------------------- in-place view ops
+def _inplace_view(fn, name):
+    """``Tensor.<name>_``: the tensor itself becomes the view ``fn`` returns (shape changed in place)."""
+    from ._core import check_inplace_leaf
+
+    def method(self, *args, **kwargs):
+        check_inplace_leaf(self)
+        r = fn(self, *args, **kwargs)
+        self._data = r._data
+        if r._grad_fn is not None:
+            self._grad_fn, self._out_nr, self._requires_grad = r._grad_fn, r._out_nr, True
+        b = self._base
+        (b if b is not None else self)._vc += 1
+        return self
+
+    method.__name__ = name + "_"
+    method.__qualname__ = "Tensor." + name + "_"
+    method.__doc__ = f"In-place version of :meth:`{name}` (changes this tensor's shape)."
+    return defop(method, name=name + "_", function=False)
+
+
+for _name, _fn in (
+    ("squeeze", squeeze),
+    ("unsqueeze", unsqueeze),
+    ("transpose", transpose),
+    ("swapaxes", transpose),
+    ("swapdims", transpose),
+    ("t", t),
+):
+    _inplace_view(_fn, _name)
