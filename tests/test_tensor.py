@@ -269,3 +269,35 @@ def test_memory_format_tags_and_clone():
         assert x.clone(memory_format=lib.contiguous_format).is_contiguous()
         assert x.clone(memory_format=lib.contiguous_format).tolist() == x.tolist()
     assert repr(ember.channels_last) == repr(torch.channels_last)
+
+
+FILL_COPY_ROWS = [
+    ("fill_int_with_float", lambda lib: lib.zeros(3, dtype=lib.int64).fill_(2.7)),
+    ("fill_0d_tensor", lambda lib: lib.zeros(2, 2).fill_(lib.tensor(4.0))),
+    ("fill_bool", lambda lib: lib.zeros(3, dtype=lib.bool).fill_(1)),
+    ("zero_view", lambda lib: lib.ones(3, 4)[:, 1].zero_()),
+    ("copy_bcast", lambda lib: lib.zeros(2, 3).copy_(lib.tensor([1.5, 2.5, 3.5]))),
+    ("copy_cast_int", lambda lib: lib.zeros(3, dtype=lib.int32).copy_(lib.tensor([1.9, -1.9, 2.5]))),
+    ("copy_from_int", lambda lib: lib.zeros(3).copy_(lib.tensor([1, 2, 3]))),
+    ("copy_self", lambda lib: (lambda a: a.copy_(a))(lib.arange(5.0))),
+]
+
+
+@pytest.mark.parametrize("name,fn", FILL_COPY_ROWS, ids=[r[0] for r in FILL_COPY_ROWS])
+def test_fill_zero_copy_match_torch(name, fn):
+    e, t = fn(ember), fn(torch)
+    assert_same(e, t)
+
+
+def test_fill_copy_bump_version_and_raise_like_torch():
+    for lib in (ember, torch):
+        x = lib.zeros(3)
+        x.fill_(1.0)
+        x.zero_()
+        x.copy_(lib.ones(3))
+        assert x._version == 3
+    raises_same(lambda lib: lib.zeros(3).copy_(lib.zeros(2)))
+    raises_same(lambda lib: lib.zeros(3).fill_(lib.ones(2)))
+    raises_same(lambda lib: lib.ones(2, requires_grad=True).zero_())
+    raises_same(lambda lib: lib.ones(2, requires_grad=True).copy_(lib.zeros(2)))
+    raises_same(lambda lib: (lambda a: a[1:].copy_(a[:-1]))(lib.arange(5.0)))  # partly overlapping source

@@ -550,3 +550,24 @@ def quiet(fn, *args):
         return fn(*args)
     finally:
         _ERR_CV.reset(tok)
+
+
+# ---------------------------------------------------------------------------- memory overlap
+def _overlaps(dst, src, full_ok) -> bool:
+    """Whether ``src`` lies partly in ``dst``'s memory (checked, as PyTorch does, when both sides are
+    contiguous; ``full_ok``: exactly the same memory is allowed)."""
+    if not (dst.flags.c_contiguous and src.flags.c_contiguous) or not dst.size or not src.size:
+        return False
+    d0, s0 = _ptr(dst), _ptr(src)
+    if d0 < s0 + src.nbytes and s0 < d0 + dst.nbytes:
+        return not (full_ok and d0 == s0 and dst.nbytes == src.nbytes)
+    return False
+
+
+def _check_overlap(dst, src, full_ok):
+    """PyTorch refuses to write a tensor into memory it partly occupies."""
+    if _overlaps(dst, src, full_ok):
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+            "memory location. Please clone() the tensor before performing the operation."
+        )

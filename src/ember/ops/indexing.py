@@ -17,11 +17,13 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _make, _ptr, _wrap_dim
+from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import STATE
 from ..autograd.node import _root
 from ._core import (
     _any_requires_grad,
+    _check_overlap,
+    _overlaps,
     bin_args,
     defop,
     inplace_graph,
@@ -843,26 +845,6 @@ def _check_value_shape(ix: _Index, vshape, basic_msg: bool):
     raise RuntimeError(
         f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to indexing result of shape {list(rs)}"
     )
-
-
-def _overlaps(dst, src, full_ok) -> bool:
-    """Whether ``src`` lies partly in ``dst``'s memory (checked, as PyTorch does, when both sides are
-    contiguous; ``full_ok``: exactly the same memory is allowed)."""
-    if not (dst.flags.c_contiguous and src.flags.c_contiguous) or not dst.size or not src.size:
-        return False
-    d0, s0 = _ptr(dst), _ptr(src)
-    if d0 < s0 + src.nbytes and s0 < d0 + dst.nbytes:
-        return not (full_ok and d0 == s0 and dst.nbytes == src.nbytes)
-    return False
-
-
-def _check_overlap(dst, src, full_ok):
-    """PyTorch refuses to write a tensor into memory it partly occupies."""
-    if _overlaps(dst, src, full_ok):
-        raise RuntimeError(
-            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
-            "memory location. Please clone() the tensor before performing the operation."
-        )
 
 
 def _setitem_fast(self, index, value) -> bool:

@@ -14,7 +14,9 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ._core import (
     STATE,
+    _check_overlap,
     bin_args,
+    check_inplace_leaf,
     defop,
     float_array,
     needs_grad,
@@ -1913,22 +1915,31 @@ def _fill(input, value):
     return _make(xp.full(input._data.shape, v, dtype=input._data.dtype))
 
 
+def _bump(t):
+    b = t._base
+    (b if b is not None else t)._vc += 1
+
+
 def fill_(self, value):
     """Fill with ``value`` in place."""
+    if not (STATE.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))):
+        v = value._data if isinstance(value, Tensor) and value._data.ndim == 0 else value
+        d = self._data
+        if type(v) in (int, float, bool) or (type(v) is _ndarray and type(d) is _ndarray):
+            check_inplace_leaf(self)
+            try:
+                d.fill(v)
+            except (ValueError, TypeError, OverflowError):
+                pass  # read-only, NaN into an int tensor, ...: the general path raises PyTorch's error
+            else:
+                _bump(self)
+                return self
     return _fill_inplace(self, value)
 
 
 def zero_(self):
     """Fill with zeros in place."""
-    from ._core import check_inplace_leaf
-
-    if self._requires_grad:
-        return _fill_inplace(self, 0)
-    check_inplace_leaf(self)
-    self._data[...] = 0
-    b = self._base
-    (b if b is not None else self)._vc += 1
-    return self
+    return fill_(self, 0)
 
 
 def _copy(input, src, non_blocking=False):
@@ -1958,10 +1969,21 @@ def _copy(input, src, non_blocking=False):
 
 def copy_(self, src, non_blocking=False):
     """Copy ``src`` (broadcast, cast) into this tensor in place."""
-    from ._core import STATE, inplace_graph, write_into
+    from ._core import inplace_graph, write_into
 
-    if STATE.enabled and (self._requires_grad or src._requires_grad):
+    if isinstance(src, Tensor) and type(src._data) is type(self._data) is _ndarray:
+        _check_overlap(self._data, src._data, True)  # PyTorch refuses a partly overlapping source
+    if STATE.enabled and (self._requires_grad or (isinstance(src, Tensor) and src._requires_grad)):
         return inplace_graph(self, _copy, (src,), {})
+    if isinstance(src, Tensor) and type(src._data) is type(self._data) is _ndarray and src._data.dtype.kind != "c":
+        check_inplace_leaf(self)
+        try:
+            np.copyto(self._data, src._data, casting="unsafe")
+        except ValueError:
+            pass  # shape mismatch or read-only: the general path raises PyTorch's error
+        else:
+            _bump(self)
+            return self
     write_into(self, _copy(self, src))
     return self
 
