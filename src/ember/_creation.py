@@ -13,7 +13,6 @@ import numpy as np
 from . import _dtype as D
 from ._device import as_device, cupy_module
 from ._tensor import Tensor, _make
-from .autograd.grad_mode import STATE
 from .ops._core import _to, defop, quiet, write_out
 
 _ndarray = np.ndarray
@@ -1100,4 +1099,3 @@ def _new_methods():
 
 
 NEW_METHODS = _new_methods()
-_ = STATE

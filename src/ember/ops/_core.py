@@ -364,8 +364,6 @@ def inplace_graph(self, fn, args, kwargs):
     check_inplace_leaf(self)
     old = _make(self._data.copy())
     old._grad_fn, old._out_nr, old._requires_grad = self._grad_fn, self._out_nr, self._requires_grad
-    if self._grad_fn is None and self._requires_grad is False and self._extra and "acc" in self._extra:
-        pass
     r = fn(old, *args, **kwargs)
     write_into(self, r)
     if self._base is None or _detached(self):
