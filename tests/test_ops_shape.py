@@ -774,3 +774,25 @@ def test_inplace_view_ops(name, op):
 def test_inplace_view_ops_on_leaf_raise():
     raises_same(lambda lib: lib.ones(1, 3, requires_grad=True).squeeze_())
     raises_same(lambda lib: lib.ones(2, 3, requires_grad=True).t_())
+
+
+MULTI_VIEW_ROWS = [
+    ("split", lambda x: x.split(2)),
+    ("chunk", lambda x: x.chunk(2)),
+    ("split_sizes", lambda x: x.split([1, 3])),
+    ("unbind", lambda x: x.view(2, 2).unbind()),
+]
+
+
+@pytest.mark.parametrize("name,f", MULTI_VIEW_ROWS, ids=[r[0] for r in MULTI_VIEW_ROWS])
+def test_inplace_on_multi_view_output_under_autograd(name, f):
+    # refused while a graph is recorded, with PyTorch's message
+    e = raises_same(lambda lib: f(lib.ones(4, requires_grad=True) * 1)[1].add_(1))
+    assert "returns multiple views" in str(e) and "Output 1 of" in str(e)
+    for lib in (ember, torch):  # allowed without a graph
+        with lib.no_grad():
+            f(lib.ones(4, requires_grad=True) * 1)[0].add_(1)
+        f(lib.ones(4))[0].mul_(2)
+    # tensor_split records each piece on its own, so PyTorch allows it
+    for lib in (ember, torch):
+        (lib.ones(4, requires_grad=True) * 1).tensor_split(2)[0].add_(1)

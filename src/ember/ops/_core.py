@@ -347,9 +347,18 @@ def write_into(self: Tensor, r: Tensor) -> None:
 
 
 def check_inplace_leaf(self):
+    """PyTorch's refusals of in-place ops under autograd: on a leaf that requires grad, on a view of
+    one, and on an output of an op that returns several views (split, chunk, unbind)."""
     if STATE.enabled:
         if self._grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        ex = self._extra
+        if ex and "multi_view" in ex:
+            raise RuntimeError(
+                f"Output {self._out_nr} of {ex['multi_view']} is a view and is being modified inplace. This view is "
+                "the output of a function that returns multiple views. Such functions do not allow the output "
+                "views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+            )
         b = self._base
         if b is not None and b._grad_fn is None and b._requires_grad and not _detached(self):
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")

@@ -1149,7 +1149,15 @@ def _pieces(input, d, bounds, name):
     if outs and STATE.enabled and input._requires_grad:
         node = record_multi(outs, name, _pieces_rule, (input,))
         node._dim, node._bounds, node._shape = d, bounds, x.shape
+        _mark_multi_view(outs, name)
     return outs
+
+
+def _mark_multi_view(outs, name):
+    """Outputs of an op returning several views may not be modified in place under autograd."""
+    op = name[: -len("Backward0")] if name.endswith("Backward0") else name
+    for o in outs:
+        o._extra = {"multi_view": op}
 
 
 def _split_sizes_bounds(sizes):
@@ -1327,6 +1335,7 @@ def unbind(input, dim=0) -> tuple:
     if outs and STATE.enabled and input._requires_grad:
         node = record_multi(outs, "UnbindBackward0", _unbind_rule, (input,))
         node._dim = d
+        _mark_multi_view(outs, "UnbindBackward0")
     return outs
 
 
