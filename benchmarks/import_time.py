@@ -1,0 +1,27 @@
+"""Time ``import ember`` in fresh interpreters (bytecode cached), beside ``import numpy`` alone.
+
+python benchmarks/import_time.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+
+
+def _wall(stmt: str, reps: int = 7) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    code = f"import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+    subprocess.run([sys.executable, "-c", stmt], env=env, check=True)  # writes the bytecode caches
+    times = [
+        float(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout)
+        for _ in range(reps)
+    ]
+    return statistics.median(times)
+
+
+if __name__ == "__main__":
+    n, e = _wall("import numpy"), _wall("import ember")
+    print(f"import numpy {n:.3f} s   import ember {e:.3f} s (goal < 0.3 s)")
