@@ -281,8 +281,13 @@ def write_out(out, r: Tensor) -> Tensor:
         out._data = np.empty(r._data.shape, dtype=out._data.dtype) if type(r._data) is _ndarray else r._data.copy()
     _check_cast(r._data.dtype, out._data.dtype)
     out._data[...] = r._data
-    _root(out)._vc += 1
+    bump_version(out)
     return out
+
+
+def bump_version(t) -> None:
+    """Record an in-place write: bump the version counter ``t`` shares with its base and views."""
+    _root(t)._vc += 1
 
 
 def _check_cast(src, dst):
@@ -342,8 +347,7 @@ def write_into(self: Tensor, r: Tensor) -> None:
                 "memory location. Please clone() the tensor before performing the operation."
             ) from None
         raise
-    b = self._base
-    (b if b is not None else self)._vc += 1
+    bump_version(self)
 
 
 def check_inplace_leaf(self):
@@ -512,8 +516,7 @@ def fast_inplace(ufunc_name, generic):
                     if alpha != 1:
                         y = y * alpha
                     getattr(xp_of(sd), ufunc_name)(sd, y, out=sd)
-                    b = self._base
-                    (b if b is not None else self)._vc += 1
+                    bump_version(self)
                     return self
                 if alpha != 1:
                     kwargs["alpha"] = alpha

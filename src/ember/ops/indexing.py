@@ -19,12 +19,12 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import STATE
-from ..autograd.node import _root
 from ._core import (
     _any_requires_grad,
     _check_overlap,
     _overlaps,
     bin_args,
+    bump_version,
     defop,
     inplace_graph,
     make_inplace,
@@ -626,10 +626,6 @@ def _reduce_to(g: Tensor, shape, npdt) -> Tensor:
     return g
 
 
-def _bump(t: Tensor) -> None:
-    _root(t)._vc += 1
-
-
 def _readonly_error():
     return RuntimeError(
         "unsupported operation: more than one element of the written-to tensor refers to a single memory "
@@ -648,7 +644,7 @@ def _write_direct(self: Tensor, ix: _Index, value, accumulate: bool) -> None:
         if "read-only" in str(e):
             raise _readonly_error() from None
         raise RuntimeError(str(e)) from None
-    _bump(self)
+    bump_version(self)
 
 
 def _fast_inplace(name, fn, prep):
@@ -890,7 +886,7 @@ def _setitem_fast(self, index, value) -> bool:
             return False
     except (IndexError, TypeError, ValueError):
         return False
-    _bump(self)
+    bump_version(self)
     return True
 
 
@@ -1374,7 +1370,7 @@ def _scatter_reduce_inplace(self, dim, index, src, reduce, *, include_self=True)
     r = scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
     if self._data.flags.c_contiguous and self._data.flags.writeable:
         self._data[...] = r._data
-        _bump(self)
+        bump_version(self)
     else:
         write_into(self, r)
     return self

@@ -16,6 +16,7 @@ from ._core import (
     STATE,
     _check_overlap,
     bin_args,
+    bump_version,
     check_inplace_leaf,
     defop,
     float_array,
@@ -1915,11 +1916,6 @@ def _fill(input, value):
     return _make(xp.full(input._data.shape, v, dtype=input._data.dtype))
 
 
-def _bump(t):
-    b = t._base
-    (b if b is not None else t)._vc += 1
-
-
 def fill_(self, value):
     """Fill with ``value`` in place."""
     if not (STATE.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))):
@@ -1932,7 +1928,7 @@ def fill_(self, value):
             except (ValueError, TypeError, OverflowError):
                 pass  # read-only, NaN into an int tensor, ...: the general path raises PyTorch's error
             else:
-                _bump(self)
+                bump_version(self)
                 return self
     return _fill_inplace(self, value)
 
@@ -1982,7 +1978,7 @@ def copy_(self, src, non_blocking=False):
         except ValueError:
             pass  # shape mismatch or read-only: the general path raises PyTorch's error
         else:
-            _bump(self)
+            bump_version(self)
             return self
     write_into(self, _copy(self, src))
     return self

@@ -1825,7 +1825,7 @@ def prop_mH(self) -> Tensor:
 # ---------------------------------------------------------------------------- in-place view ops
 def _inplace_view(fn, name):
     """``Tensor.<name>_``: the tensor itself becomes the view ``fn`` returns (shape changed in place)."""
-    from ._core import check_inplace_leaf
+    from ._core import bump_version, check_inplace_leaf
 
     def method(self, *args, **kwargs):
         check_inplace_leaf(self)
@@ -1833,8 +1833,7 @@ def _inplace_view(fn, name):
         self._data = r._data
         if r._grad_fn is not None:
             self._grad_fn, self._out_nr, self._requires_grad = r._grad_fn, r._out_nr, True
-        b = self._base
-        (b if b is not None else self)._vc += 1
+        bump_version(self)
         return self
 
     method.__name__ = name + "_"
