@@ -285,6 +285,14 @@ def write_out(out, r: Tensor) -> Tensor:
     return out
 
 
+def readonly_error() -> RuntimeError:
+    """PyTorch's error for writing into memory that several elements share (an expanded tensor)."""
+    return RuntimeError(
+        "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+        "location. Please clone() the tensor before performing the operation."
+    )
+
+
 def bump_version(t) -> None:
     """Record an in-place write: bump the version counter ``t`` shares with its base and views."""
     _root(t)._vc += 1
@@ -342,10 +350,7 @@ def write_into(self: Tensor, r: Tensor) -> None:
         sd[...] = rd
     except ValueError as e:
         if "read-only" in str(e):
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers to a single "
-                "memory location. Please clone() the tensor before performing the operation."
-            ) from None
+            raise readonly_error() from None
         raise
     bump_version(self)
 

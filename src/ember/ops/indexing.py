@@ -29,6 +29,7 @@ from ._core import (
     inplace_graph,
     make_inplace,
     needs_grad,
+    readonly_error,
     record,
     set_meta,
     sum_to_shape,
@@ -626,13 +627,6 @@ def _reduce_to(g: Tensor, shape, npdt) -> Tensor:
     return g
 
 
-def _readonly_error():
-    return RuntimeError(
-        "unsupported operation: more than one element of the written-to tensor refers to a single memory "
-        "location. Please clone() the tensor before performing the operation."
-    )
-
-
 def _write_direct(self: Tensor, ix: _Index, value, accumulate: bool) -> None:
     """Write into ``self``'s memory directly (no graph to record)."""
     v = _value_array(value, self._data.dtype)
@@ -642,7 +636,7 @@ def _write_direct(self: Tensor, ix: _Index, value, accumulate: bool) -> None:
         (ix.add if accumulate else ix.set)(self._data, v)
     except ValueError as e:
         if "read-only" in str(e):
-            raise _readonly_error() from None
+            raise readonly_error() from None
         raise RuntimeError(str(e)) from None
     bump_version(self)
 

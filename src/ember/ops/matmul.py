@@ -58,8 +58,7 @@ def _cn(arr) -> str:
     return _C_NAMES[_NP2DT[arr.dtype]]
 
 
-def _xp(a):
-    return np if type(a) is _ndarray else xp_of(a)
+_xp = xp_of
 
 
 def _need_tensor(fname, argname, pos, x):

@@ -39,8 +39,7 @@ _SCALARS = (int, float, bool, complex)
 _bmax, _bmin, _babs = builtins.max, builtins.min, builtins.abs
 
 
-def _xp(a):
-    return np if type(a) is _ndarray else xp_of(a)
+_xp = xp_of
 
 
 def _xp2(x, y):
