@@ -1,0 +1,5 @@
+"""nn.pixelshuffle layers."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""loss primitives (forward kernels with hand-written backward rules)."""
+
+from __future__ import annotations
