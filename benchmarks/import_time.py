@@ -5,6 +5,7 @@ python benchmarks/import_time.py
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -23,5 +24,9 @@ def _wall(stmt: str, reps: int = 7) -> float:
 
 
 if __name__ == "__main__":
+    # the optional extras ember can use; with them installed, ``import ember`` must still not load them
+    extras = ["ml_dtypes", "scipy", "cupy", "mpi4py"]
+    found = [m for m in extras if importlib.util.find_spec(m) is not None]
+    print("installed extras:", ", ".join(found) or "none", "  missing:", ", ".join(set(extras) - set(found)) or "none")
     n, e = _wall("import numpy"), _wall("import ember")
     print(f"import numpy {n:.3f} s   import ember {e:.3f} s (goal < 0.3 s)")

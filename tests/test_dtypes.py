@@ -1,8 +1,10 @@
 """dtypes: promotion tables, result_type, can_cast, finfo/iinfo, the default dtype, conversions,
 and bfloat16 with and without ml_dtypes."""
 
+import importlib.util
 import itertools
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -275,8 +277,28 @@ def test_bfloat16_with_ml_dtypes():
     assert str((x + 1).dtype) == str((t + 1).dtype)
 
 
+def test_import_leaves_slow_extras_unloaded():
+    # ml_dtypes (bfloat16), scipy and ember.nn load on first use, not with ``import ember``
+    code = (
+        "import sys, ember; print(sorted(m for m in ('ml_dtypes', 'scipy', 'ember.nn') if m in sys.modules)); "
+        "ember.zeros(1, dtype=ember.bfloat16); print('ml_dtypes' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == str(importlib.util.find_spec("ml_dtypes") is not None)
+
+
+def test_bfloat16_numpy_array_from_ml_dtypes():
+    ml = pytest.importorskip("ml_dtypes")
+    a = np.ones(3, ml.bfloat16)
+    raises_same(lambda lib: lib.from_numpy(a))
+    raises_same(lambda lib: lib.tensor(a))
+    raises_same(lambda lib: lib.as_tensor(a))
+
+
 def test_bfloat16_without_ml_dtypes_gives_clear_error(monkeypatch):
-    monkeypatch.setattr(D.bfloat16, "np", None)
+    D.bfloat16.np  # resolve it, then pretend ml_dtypes is missing
+    monkeypatch.setattr(D.bfloat16, "_np", None)
     with pytest.raises(RuntimeError, match="ml_dtypes"):
         ember.zeros(2, dtype=ember.bfloat16)
     with pytest.raises(RuntimeError, match="ml_dtypes"):

@@ -293,7 +293,7 @@ def _np_array_for(a: np.ndarray, copy: bool):
     k = a.dtype
     if k.kind not in "biufc" or (k.kind == "f" and k.itemsize > 8) or k.itemsize > 16:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{k.type.__name__}. The only supported types are: {_SUPPORTED_NP}."
+            f"can't convert np.ndarray of type {k.type.__module__}.{k.type.__name__}. The only supported types are: {_SUPPORTED_NP}."
         )
     if not k.isnative:
         return a.astype(k.newbyteorder("="))
@@ -410,6 +410,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, _ndarray) and (dt is None or D.np_dtype(dt) == data.dtype):
         if (
             (device is None or as_device(device).type == "cpu")
+            and data.dtype.kind != "V"
             and data.dtype in D.NP2DT
             and all(s >= 0 for s in data.strides)
             and D.NP2DT[data.dtype].np == data.dtype
@@ -442,9 +443,9 @@ def from_numpy(ndarray) -> Tensor:
     if not isinstance(ndarray, _ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     k = ndarray.dtype
-    if k not in D.NP2DT or D.NP2DT[k].np != k:
+    if k.kind == "V" or k not in D.NP2DT or D.NP2DT[k].np != k:  # "V": ml_dtypes' bfloat16, as PyTorch refuses
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{k.type.__name__}. The only supported types are: {_SUPPORTED_NP}."
+            f"can't convert np.ndarray of type {k.type.__module__}.{k.type.__name__}. The only supported types are: {_SUPPORTED_NP}."
         )
     if any(s < 0 for s in ndarray.strides):
         raise ValueError(

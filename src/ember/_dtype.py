@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-try:  # bfloat16 comes from ml_dtypes when it is installed
-    import ml_dtypes as _ml
-
-    _BF16 = np.dtype(_ml.bfloat16)
-except Exception:  # pragma: no cover - depends on the environment
-    _BF16 = None
-
 # category ranks: bool < integer < floating < complex
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
@@ -22,7 +15,8 @@ class dtype:
 
     def __init__(self, name, npdtype, cat, signed, rank):
         self.name = name
-        self.np = npdtype
+        if npdtype is not None:  # None: a lazy dtype (bfloat16) resolves it on first use
+            self.np = npdtype
         self.itemsize = npdtype.itemsize if npdtype is not None else 2
         self._cat = cat
         self.is_signed = signed
@@ -49,6 +43,29 @@ class dtype:
         return (_by_name, (self.name,))
 
 
+class _LazyDtype(dtype):
+    """bfloat16: its NumPy dtype comes from ml_dtypes, imported on first use (the import alone is slow)."""
+
+    __slots__ = ("_np",)
+
+    @property
+    def np(self):
+        try:
+            return self._np
+        except AttributeError:
+            pass
+        try:
+            import ml_dtypes
+
+            npdt = np.dtype(ml_dtypes.bfloat16)
+        except Exception:  # pragma: no cover - depends on the environment
+            npdt = None
+        self._np = npdt
+        if npdt is not None:
+            NP2DT[npdt] = self
+        return npdt
+
+
 def _by_name(name):
     return _NAMES[name]
 
@@ -60,7 +77,7 @@ int16 = dtype("int16", np.dtype(np.int16), _INT, True, 2)
 int32 = dtype("int32", np.dtype(np.int32), _INT, True, 3)
 int64 = dtype("int64", np.dtype(np.int64), _INT, True, 4)
 float16 = dtype("float16", np.dtype(np.float16), _FLOAT, True, 1)
-bfloat16 = dtype("bfloat16", _BF16, _FLOAT, True, 1)
+bfloat16 = _LazyDtype("bfloat16", None, _FLOAT, True, 1)
 float32 = dtype("float32", np.dtype(np.float32), _FLOAT, True, 2)
 float64 = dtype("float64", np.dtype(np.float64), _FLOAT, True, 3)
 complex64 = dtype("complex64", np.dtype(np.complex64), _COMPLEX, True, 2)
@@ -81,8 +98,33 @@ ALIASES = {
     "cdouble": complex128,
 }
 
+
+class _NpMap(dict):
+    """numpy dtype -> ember dtype; a bfloat16 array made before ember resolved bfloat16 resolves it here."""
+
+    __slots__ = ()
+
+    def __missing__(self, key):
+        if getattr(key, "name", None) == "bfloat16" and bfloat16.np == key:
+            return bfloat16
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except (KeyError, TypeError):
+            return default
+
+    def __contains__(self, key):
+        try:
+            self[key]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+
 #: numpy dtype -> ember dtype (the hot lookup behind ``Tensor.dtype``)
-NP2DT = {d.np: d for d in ALL if d.np is not None}
+NP2DT = _NpMap((d.np, d) for d in ALL if d is not bfloat16)
 NP2DT[np.dtype(np.uint16)] = int32  # never produced on purpose; keeps lookups total
 NP2DT[np.dtype(np.uint32)] = int64
 NP2DT[np.dtype(np.uint64)] = int64

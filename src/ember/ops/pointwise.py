@@ -34,7 +34,6 @@ from ._core import (
 )
 
 _ndarray = np.ndarray
-_BF16 = D.bfloat16.np
 _SCALARS = (int, float, bool, complex)
 _bmax, _bmin, _babs = builtins.max, builtins.min, builtins.abs
 
@@ -49,7 +48,7 @@ def _xp2(x, y):
 def _kind(npdt) -> str:
     """The dtype's kind letter, with bfloat16 (a NumPy void type) counted as floating ("f")."""
     k = npdt.kind
-    return "f" if k == "V" and npdt == _BF16 else k
+    return "f" if k == "V" and npdt.name == "bfloat16" else k
 
 
 # NumPy handles a 0-d array of the operand's dtype about 0.4 us faster than a Python number (which it
