@@ -1,3 +1,425 @@
-"""norm primitives (forward kernels with hand-written backward rules)."""
+"""Normalization primitives: batch, instance, layer, group and RMS norm.
+
+One fused primitive, ``_normalize``, serves them all: it computes the statistics of ``x`` over
+``axes`` (mean and biased variance, or only the mean square for RMS norm), normalises, and applies
+an optional weight and bias broadcast through ``wshape``. Its backward rule is written with ember
+ops (recomputing the statistics from the input, so double backward works); when no graph of the
+backward is being built, an array-only path reuses the normalised values saved in forward."""
 
 from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import STATE
+from ._core import bump_version, defop, needs_grad, quiet, record, sum_to_shape, type_name, xp_of
+
+_ndarray = np.ndarray
+
+
+# ---------------------------------------------------------------------------- array kernels
+def _reduce_mean(a, axes):
+    """Mean over ``axes`` (kept as size-1 dims). A contiguous trailing block is reduced through a
+    reshape, which NumPy sums faster than a tuple of axes."""
+    return _reduce_sum(a, axes) * (1.0 / max(_count(a.shape, axes), 1))
+
+
+def _count(shape, axes):
+    n = 1
+    for ax in axes:
+        n *= shape[ax]
+    return n
+
+
+def _reduce_sum(a, axes):
+    nd = a.ndim
+    if a.flags.c_contiguous and axes and axes == tuple(range(axes[0], nd)):
+        k = axes[0]
+        lead = a.shape[:k]
+        r = a.reshape(lead + (-1,)).sum(axis=-1)
+        return r.reshape(lead + (1,) * (nd - k))
+    if a.flags.c_contiguous and nd >= 3 and axes == (0,) + tuple(range(2, nd)):
+        # batch-norm layout (N, C, *): sum the contiguous spatial block first, then the batch
+        n, c = a.shape[:2]
+        r = a.reshape(n, c, -1).sum(axis=2).sum(axis=0)
+        return r.reshape((1, c) + (1,) * (nd - 2))
+    return a.sum(axis=axes, keepdims=True)
+
+
+def _sum_sq(a, axes):
+    """Sum of squares over ``axes`` (kept dims)."""
+    xp = xp_of(a)
+    nd = a.ndim
+    if type(a) is _ndarray and a.flags.c_contiguous and a.dtype.kind == "f":
+        if axes and axes == tuple(range(axes[0], nd)):
+            k = axes[0]
+            lead = a.shape[:k]
+            m = a.reshape(-1, _count(a.shape, axes))
+            r = np.einsum("ij,ij->i", m, m)
+            return r.reshape(lead + (1,) * (nd - k))
+        if nd >= 2 and axes == (0,) + tuple(range(2, nd)):
+            n, c = a.shape[:2]
+            m = a.reshape(n, c, -1)
+            r = np.einsum("nci,nci->c", m, m)
+            return r.reshape((1, c) + (1,) * (nd - 2))
+    return _reduce_sum(xp.square(a), axes)
+
+
+def _stats(x, axes, eps, center):
+    """(x - mean, mean, rstd) with mean and rstd keeping the reduced dims; ``center`` False: no
+    mean is taken out (RMS norm) and the first value is ``x`` itself."""
+    xp = xp_of(x)
+    n = max(_count(x.shape, axes), 1)
+    if center:
+        mean = _reduce_mean(x, axes)
+        d = x - mean
+    else:
+        mean = None
+        d = x
+    var = _sum_sq(d, axes) * (1.0 / n)
+    rstd = var + eps
+    xp.sqrt(rstd, out=rstd)
+    xp.divide(1.0, rstd, out=rstd)
+    return d, mean, var, rstd
+
+
+def _compute_dtype(x):
+    """Statistics of half-precision inputs are computed in float32, as PyTorch does."""
+    return np.dtype(np.float32) if x.dtype.itemsize < 4 else x.dtype
+
+
+def _normalize_arrays(x, w, b, axes, wshape, eps, center):
+    """Forward on arrays: (y, xhat, mean, var, rstd)."""
+    cd = _compute_dtype(x)
+    xc = x.astype(cd, copy=False)
+    d, mean, var, rstd = _stats(xc, axes, eps, center)
+    xhat = d * rstd if (not center or d is xc) else _mul_inplace(d, rstd)
+    if w is not None:
+        y = xhat * w.reshape(wshape)
+        if b is not None:
+            y += b.reshape(wshape)
+    elif b is not None:
+        y = xhat + b.reshape(wshape)
+    else:
+        y = xhat
+    if y.dtype != x.dtype:
+        y = y.astype(x.dtype)
+    return y, xhat, mean, var, rstd
+
+
+def _mul_inplace(a, b):
+    a *= b
+    return a
+
+
+# ---------------------------------------------------------------------------- the primitive
+def _normalize(input, weight, bias, axes, wshape, eps, center, name):
+    """Normalise ``input`` over ``axes`` and apply ``weight``/``bias`` (viewed as ``wshape``).
+    Returns (out tensor, mean array or None, var array, rstd array), statistics with kept dims."""
+    x = input._data
+    w = weight._data if weight is not None else None
+    b = bias._data if bias is not None else None
+    y, xhat, mean, var, rstd = quiet(_normalize_arrays, x, w, b, axes, wshape, eps, center)
+    if y is xhat and y is x:
+        y = y.copy()
+    out = _make(y)
+    if needs_grad(input, weight, bias):
+        node = record(out, name, _normalize_rule, (input, weight, bias))
+        node._p = (axes, wshape, eps, center)
+        node._saved = (xhat, rstd)
+    return out, mean, var, rstd
+
+
+def _waxes(ndim, wshape):
+    """Axes of the output that the weight is broadcast along (the weight gradient sums them)."""
+    lead = ndim - len(wshape)
+    return tuple(range(lead)) + tuple(i + lead for i, s in enumerate(wshape) if s == 1)
+
+
+def _normalize_rule(ctx, g):
+    axes, wshape, eps, center = ctx._p
+    x, w, b = ctx.inputs
+    nx, nw, nb = ctx.needs_input_grad
+    gd = g._data
+    xhat, rstd = ctx._saved
+    if not STATE.enabled and type(gd) is _ndarray and gd.dtype == x._data.dtype and gd.dtype.kind == "f":
+        return quiet(_normalize_grads_arrays, gd, xhat, rstd, w, b, axes, wshape, center, nx, nw, nb)
+    # the definition, in ember ops (differentiable again)
+    xc = x if x._data.dtype.itemsize >= 4 else x.float()
+    gc = g if g._data.dtype.itemsize >= 4 else g.float()
+    n = max(_count(x._data.shape, axes), 1)
+    d = xc - xc.mean(axes, keepdim=True) if center else xc
+    rs = ((d * d).sum(axes, keepdim=True) / n + eps).rsqrt()
+    xh = d * rs
+    dx = dw = db = None
+    if nx:
+        gx = gc * w.reshape(wshape) if w is not None else gc
+        t = gx - xh * (gx * xh).sum(axes, keepdim=True) / n
+        if center:
+            t = t - gx.sum(axes, keepdim=True) / n
+        dx = (t * rs).to(x.dtype)
+    if nw:
+        dw = sum_to_shape(gc * xh, wshape).reshape(w.shape).to(w.dtype)
+    if nb:
+        db = sum_to_shape(gc, wshape).reshape(b.shape).to(b.dtype)
+    return dx, dw, db
+
+
+def _normalize_grads_arrays(g, xhat, rstd, w, b, axes, wshape, center, nx, nw, nb):
+    wa = _waxes(g.ndim, wshape)
+    cd = xhat.dtype
+    gc = g.astype(cd, copy=False)
+    n = max(_count(g.shape, axes), 1)
+    wd = w._data.astype(cd, copy=False).reshape(wshape) if w is not None else None
+    dx = dw = db = None
+    gsum = gxh = None
+    if nw or (nx and wa == axes):
+        gxh = _reduce_sum(gc * xhat, wa)
+    if nb or (nx and wa == axes and center):
+        gsum = _reduce_sum(gc, wa)
+    if nx:
+        if wa == axes:
+            # the weight runs along the statistics' complement (batch norm): the sums needed by dx
+            # are the weight/bias gradients, so dx = a*g + c1*xhat + c0 with per-channel a, c1, c0
+            a = rstd if wd is None else rstd * wd
+            r = gc * a
+            r -= xhat * (a * gxh * (1.0 / n))
+            if center:
+                r -= a * gsum * (1.0 / n)
+        else:
+            gx = gc * wd if wd is not None else gc
+            r = gx - xhat * (_reduce_sum(gx * xhat, axes) * (1.0 / n))
+            if center:
+                r -= _reduce_sum(gx, axes) * (1.0 / n)
+            r *= rstd
+        dx = _make(r.astype(g.dtype, copy=False))
+    if nw:
+        dw = _make(gxh.reshape(w._data.shape).astype(w._data.dtype, copy=False))
+    if nb:
+        db = _make(gsum.reshape(b._data.shape).astype(b._data.dtype, copy=False))
+    return dx, dw, db
+
+
+# ---------------------------------------------------------------------------- checks
+def _check_float(x, fname):
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{fname}\" not implemented for '{type_name(D.NP2DT[x._data.dtype])}'")
+
+
+def _check_vec(t, name, c):
+    if t is not None and t._data.size != c:
+        raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
+
+
+def _update_running(rm, rv, mean, var, n, momentum):
+    """In place: running_mean/var <- (1 - momentum) * running + momentum * batch (var unbiased)."""
+    if rm is not None:
+        a = rm._data
+        a *= 1.0 - momentum
+        a += (mean.reshape(-1) * momentum).astype(a.dtype, copy=False)
+        bump_version(rm)
+    if rv is not None:
+        a = rv._data
+        unb = var.reshape(-1) * (n / (n - 1) if n > 1 else math.inf)
+        a *= 1.0 - momentum
+        a += (unb * momentum).astype(a.dtype, copy=False)
+        bump_version(rv)
+
+
+def _affine_eval(input, weight, bias, mean, var, eps, wshape):
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` with fixed statistics, as two ember ops on
+    ``x`` (a per-channel scale and shift)."""
+    with _no_grad():
+        inv = (var + eps).rsqrt()
+    scale = inv if weight is None else weight * inv
+    shift = -mean * scale
+    if bias is not None:
+        shift = shift + bias
+    return input * scale.reshape(wshape) + shift.reshape(wshape)
+
+
+def _no_grad():
+    from ..autograd.grad_mode import no_grad
+
+    return no_grad()
+
+
+# ---------------------------------------------------------------------------- batch norm
+def _bn_common(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    _check_float(input, "batch_norm")
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(
+            f"running_mean should contain {x.shape[1] if x.ndim > 1 else 0} elements not "
+            f"{running_mean.numel() if running_mean is not None else 0}"
+        )
+    c = x.shape[1]
+    _check_vec(running_mean, "running_mean", c)
+    _check_vec(running_var, "running_var", c)
+    _check_vec(weight, "weight", c)
+    _check_vec(bias, "bias", c)
+    wshape = (1, c) + (1,) * (x.ndim - 2)
+    axes = (0,) + tuple(range(2, x.ndim))
+    if training:
+        out, mean, var, rstd = _normalize(input, weight, bias, axes, wshape, eps, True, "NativeBatchNormBackward0")
+        if running_mean is not None or running_var is not None:
+            _update_running(running_mean, running_var, mean, var, _count(x.shape, axes), momentum)
+        return out, _make(mean.reshape(c)), _make(rstd.reshape(c))
+    if running_mean is None or running_var is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    rm = running_mean.detach()
+    rv = running_var.detach()
+    out = _affine_eval(input, weight, bias, rm, rv, eps, wshape)
+    xp = xp_of(x)
+    return out, _make(xp.empty((0,), x.dtype)), _make(xp.empty((0,), x.dtype))
+
+
+@defop(method=False)
+def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled) -> Tensor:
+    """Batch normalisation over every dim but the channel dim 1 (see ``nn.functional.batch_norm``)."""
+    return _bn_common(input, weight, bias, running_mean, running_var, training, momentum, eps)[0]
+
+
+@defop(method=False)
+def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    """Batch norm returning (output, batch mean, batch inverse std); the statistics are empty in eval."""
+    return _bn_common(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+# ---------------------------------------------------------------------------- instance norm
+@defop(method=False)
+def instance_norm(
+    input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled
+) -> Tensor:
+    """Normalisation of each (sample, channel) plane over its spatial dims."""
+    _check_float(input, "batch_norm")
+    x = input._data
+    n, c = x.shape[:2]
+    for t, nm in ((running_mean, "running_mean"), (running_var, "running_var")):
+        if t is not None and t._data.size != c:
+            raise RuntimeError(f"{nm} should contain {n * c} elements not {t._data.size * n}")
+    _check_vec(weight, "weight", c)
+    _check_vec(bias, "bias", c)
+    wshape = (1, c) + (1,) * (x.ndim - 2)
+    axes = tuple(range(2, x.ndim))
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+        return _affine_eval(input, weight, bias, running_mean.detach(), running_var.detach(), eps, wshape)
+    out, mean, var, _ = _normalize(input, weight, bias, axes, wshape, eps, True, "NativeBatchNormBackward0")
+    if running_mean is not None or running_var is not None:
+        # PyTorch updates one running entry per (sample, channel) and then averages over the batch
+        m = _count(x.shape, axes)
+        _update_running(
+            running_mean, running_var, mean.reshape(n, c).mean(axis=0), var.reshape(n, c).mean(axis=0), m, momentum
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------- layer norm
+def _ln_prep(input, normalized_shape, weight, bias, fname="LayerNormKernelImpl"):
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    x = input._data
+    k = len(ns)
+    if weight is not None and tuple(weight._data.shape) != ns:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight._data.shape)} and normalized_shape = {list(ns)}"
+        )
+    if bias is not None and tuple(bias._data.shape) != ns:
+        raise RuntimeError(
+            "Expected bias to be of same shape as normalized_shape, but got bias of shape "
+            f"{list(bias._data.shape)} and normalized_shape = {list(ns)}"
+        )
+    if k == 0:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+            "element, but got normalized_shape = []"
+        )
+    if x.ndim < k or tuple(x.shape[x.ndim - k :]) != ns:
+        raise RuntimeError(
+            f"Given normalized_shape={list(ns)}, expected input with shape [*, {', '.join(map(str, ns))}], "
+            f"but got input of size{list(x.shape)}"
+        )
+    _check_float(input, fname)
+    return ns, tuple(range(x.ndim - k, x.ndim))
+
+
+@defop(method=False)
+def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    """Layer norm returning (output, mean, rstd); the statistics keep the normalised dims as size 1."""
+    ns, axes = _ln_prep(input, normalized_shape, weight, bias)
+    out, mean, _, rstd = _normalize(input, weight, bias, axes, ns, eps, True, "NativeLayerNormBackward0")
+    cd = mean.dtype
+    return out, _make(mean.astype(cd)), _make(rstd.astype(cd))
+
+
+@defop(method=False)
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn_enable=True) -> Tensor:
+    """Normalisation over the trailing ``normalized_shape`` dims, then an elementwise affine map."""
+    ns, axes = _ln_prep(input, normalized_shape, weight, bias)
+    return _normalize(input, weight, bias, axes, ns, eps, True, "NativeLayerNormBackward0")[0]
+
+
+@defop(method=False)
+def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
+    """``x / sqrt(mean(x**2) + eps) * weight`` over the trailing ``normalized_shape`` dims; ``eps``
+    None is the dtype's machine epsilon."""
+    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    x = input._data
+    k = len(ns)
+    if x.ndim < k or tuple(x.shape[x.ndim - k :]) != ns:
+        raise RuntimeError(
+            f"Given normalized_shape={list(ns)}, expected input with shape [*{', '.join(map(str, ns))}], "
+            f"but got input of size{list(x.shape)}"
+        )
+    if weight is not None and tuple(weight._data.shape) != ns:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight._data.shape)} and normalized_shape = {list(ns)}"
+        )
+    _check_float(input, "rms_norm")
+    if eps is None:
+        eps = float(np.finfo(x.dtype).eps) if x.dtype.kind == "f" else float(np.finfo(np.float32).eps)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    return _normalize(input, weight, None, axes, ns, eps, False, "RmsNormBackward0")[0]
+
+
+# ---------------------------------------------------------------------------- group norm
+def _gn_common(input, num_groups, weight, bias, eps):
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    n, c = x.shape[:2]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input of shape "
+            f"{list(x.shape)} and num_groups={num_groups}"
+        )
+    for t, nm in ((weight, "weight"), (bias, "bias")):
+        if t is not None and (t._data.ndim != 1 or t._data.size != c):
+            raise RuntimeError(
+                f"Expected {nm} to be a vector of size equal to the number of channels in input, but got {nm} of "
+                f"shape {list(t._data.shape)} and input of shape {list(x.shape)}"
+            )
+    _check_float(input, "group_norm")
+    g = num_groups
+    xs = input.reshape(n, g, c // g, -1)
+    wshape = (1, g, c // g, 1)
+    out, mean, _, rstd = _normalize(xs, weight, bias, (2, 3), wshape, eps, True, "NativeGroupNormBackward0")
+    return out.reshape(x.shape), _make(mean.reshape(n, g)), _make(rstd.reshape(n, g))
+
+
+@defop(method=False)
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=True) -> Tensor:
+    """Normalisation over groups of channels (and the spatial dims) of each sample."""
+    return _gn_common(input, num_groups, weight, bias, eps)[0]
+
+
+@defop(method=False)
+def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
+    """Group norm returning (output, mean, rstd) with statistics of shape (N, group)."""
+    return _gn_common(input, group, weight, bias, eps)
