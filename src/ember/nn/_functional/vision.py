@@ -1,5 +1,7 @@
-"""nn.functional: vision."""
+"""nn.functional: padding, resizing, sampling grids and pixel rearrangements."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ...ops.vision import pad
+
+__all__: list[str] = ["pad"]
