@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from . import _core, indexing, linalg, matmul, pointwise, reduction, shape  # noqa: F401
-from . import activation, conv, loss, norm, pool, vision  # noqa: F401  (nn primitives)
+from . import activation, conv, dropout, embedding, loss, norm, pool, vision  # noqa: F401  (nn primitives)
 from ._core import FUNCTIONS, METHODS
 
 
