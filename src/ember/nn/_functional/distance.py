@@ -1,5 +1,11 @@
-"""nn.functional: distance."""
+"""nn.functional: distances and similarities (the same objects as ``ember.<name>``)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ...ops import activation as _A
+
+__all__ = ["pairwise_distance", "pdist", "cosine_similarity"]
+
+pairwise_distance = _A.pairwise_distance
+pdist = _A.pdist
+cosine_similarity = _A.cosine_similarity
