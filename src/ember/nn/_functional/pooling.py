@@ -2,4 +2,177 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ...ops import pool as _P
+
+__all__ = [
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+]
+
+
+# ---------------------------------------------------------------------------- max pooling
+def max_pool1d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
+    """1-d max pooling; returns ``(output, indices)``."""
+    return _P.max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
+    """2-d max pooling; returns ``(output, indices)``."""
+    return _P.max_pool2d_with_indices_op(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool3d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
+    """3-d max pooling; returns ``(output, indices)``."""
+    return _P.max_pool3d_with_indices_op(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """1-d max pooling over the last dim; ``return_indices`` also returns the maxima's positions."""
+    if return_indices:
+        return _P.max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _P.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-d max pooling over the last two dims; ``return_indices`` also returns the maxima's positions."""
+    if return_indices:
+        return _P.max_pool2d_with_indices_op(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _P.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """3-d max pooling over the last three dims; ``return_indices`` also returns the maxima's positions."""
+    if return_indices:
+        return _P.max_pool3d_with_indices_op(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _P.max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+# ---------------------------------------------------------------------------- average pooling
+avg_pool1d = _P.avg_pool1d
+avg_pool2d = _P.avg_pool2d
+avg_pool3d = _P.avg_pool3d
+
+
+# ---------------------------------------------------------------------------- adaptive pooling
+adaptive_avg_pool1d = _P.adaptive_avg_pool1d
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Mean over windows that split the last two dims into ``output_size`` (``None`` keeps a size)."""
+    return _P.adaptive_avg_pool2d(input, output_size)
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Mean over windows that split the last three dims into ``output_size`` (``None`` keeps a size)."""
+    return _P.adaptive_avg_pool3d(input, output_size)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """Adaptive 1-d max pooling; returns ``(output, indices)``."""
+    return _P.adaptive_max_pool1d(input, output_size)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """Adaptive 2-d max pooling; returns ``(output, indices)``."""
+    return _P.adaptive_max_pool2d(input, output_size)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """Adaptive 3-d max pooling; returns ``(output, indices)``."""
+    return _P.adaptive_max_pool3d(input, output_size)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max over ``output_size`` windows covering the last dim (and the maxima's positions)."""
+    r = _P.adaptive_max_pool1d(input, output_size)
+    return r if return_indices else r[0]
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max over windows splitting the last two dims into ``output_size`` (and the positions)."""
+    r = _P.adaptive_max_pool2d(input, output_size)
+    return r if return_indices else r[0]
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over windows splitting the last three dims into ``output_size`` (and the positions)."""
+    r = _P.adaptive_max_pool3d(input, output_size)
+    return r if return_indices else r[0]
+
+
+# ---------------------------------------------------------------------------- unpooling
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Inverse of ``max_pool1d``: each value goes to its index, zeros elsewhere."""
+    return _P.max_unpool(input, indices, 1, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Inverse of ``max_pool2d``: each value goes to its index, zeros elsewhere."""
+    return _P.max_unpool(input, indices, 2, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Inverse of ``max_pool3d``: each value goes to its index, zeros elsewhere."""
+    return _P.max_unpool(input, indices, 3, kernel_size, stride, padding, output_size)
+
+
+# ---------------------------------------------------------------------------- power-average pooling
+def _lp(input, nd, norm_type, kernel_size, stride, ceil_mode):
+    from ...ops.pointwise import relu, sign
+
+    k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * nd
+    n = 1
+    for v in k:
+        n *= v
+    mx = (_P.max_pool1d, _P.max_pool2d, _P.max_pool3d)[nd - 1]
+    av = (_P.avg_pool1d, _P.avg_pool2d, _P.avg_pool3d)[nd - 1]
+    if isinstance(norm_type, (int, float)):
+        if norm_type == float("inf"):
+            return mx(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        if norm_type == -float("inf"):
+            return -mx(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    out = av(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (sign(out) * relu(out.abs())).mul(n).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """``(sum over each window of x**p) ** (1/p)`` along the last dim."""
+    return _lp(input, 1, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """``(sum over each window of x**p) ** (1/p)`` over the last two dims."""
+    return _lp(input, 2, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """``(sum over each window of x**p) ** (1/p)`` over the last three dims."""
+    return _lp(input, 3, norm_type, kernel_size, stride, ceil_mode)
