@@ -4,8 +4,24 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from . import _core, indexing, linalg, matmul, pointwise, reduction, shape  # noqa: F401
-from . import activation, conv, dropout, embedding, loss, norm, pool, vision  # noqa: F401  (nn primitives)
+from . import (  # noqa: F401  # noqa: F401  (nn primitives)
+    _core,
+    activation,
+    conv,
+    dropout,
+    embedding,
+    indexing,
+    linalg,
+    linear,
+    loss,
+    matmul,
+    norm,
+    pointwise,
+    pool,
+    reduction,
+    shape,
+    vision,
+)
 from ._core import FUNCTIONS, METHODS
 
 

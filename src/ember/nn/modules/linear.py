@@ -6,7 +6,7 @@ import math
 
 from ..._tensor import Tensor
 from .. import init
-from .._functional.linear import bilinear, linear
+from ...ops.linear import bilinear, linear
 from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin
 from .module import Module

@@ -241,6 +241,12 @@ class _BackwardHook:
             self.grad_outputs = full
             if not self.input_positions and self.user_hooks:
                 # no input needs a gradient: the hooks see grad_input of Nones now
+                warnings.warn(
+                    "Full backward hook is firing when gradients are computed with respect to module outputs since no "
+                    "inputs require gradients. See https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                    "#torch.nn.Module.register_full_backward_hook for more details.",
+                    stacklevel=5,
+                )
                 self._run_user_hooks((None,) * max(self.n_inputs, 1))
             return tuple(full[i] for i in pos)
 
