@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from . import (  # noqa: F401  # noqa: F401  (nn primitives)
+from . import (  # noqa: F401  (the core op families, then the nn primitives)
     _core,
     activation,
     conv,
