@@ -12,6 +12,9 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import STATE
 from ._core import defop, needs_grad, quiet, record, type_name, xp_of
 
+_ndarray = np.ndarray
+_max_reduce, _add_reduce = np.maximum.reduce, np.add.reduce
+_exp, _log = np.exp, np.log
 _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 _NAMES = ("none", "mean", "sum")
 _NONE, _MEAN, _SUM = 0, 1, 2
@@ -183,18 +186,19 @@ def _class_loss(kind, input, target, weight, ignore_index, red, eps):
         else:
             m = x2.max(axis=1, keepdims=True) if x2.size else 0
             z = x2 - m
-            e = xp.exp(z)
+            zy = _pick(z, y)
+            zs = None
+            if eps > 0.0:
+                zs = z.sum(axis=1) if w is None else (z * _wshape(w, z.ndim)).sum(axis=1)
+            e = xp.exp(z, out=z)
             s = e.sum(axis=1, keepdims=True)
             lse = xp.log(s)[:, 0]
-            per = lse - _pick(z, y)
+            per = lse - zy
         if wy is not None:
             per *= wy
         if eps > 0.0:
             # the uniform part of the smoothed target: -sum_c w_c log p_c
-            if w is None:
-                sm = lse * C - z.sum(axis=1)
-            else:
-                sm = lse * w.sum() - (z * _wshape(w, z.ndim)).sum(axis=1)
+            sm = lse * (C if w is None else w.sum()) - zs
             if mask is not None:
                 sm *= mask
             per *= 1.0 - eps
@@ -252,14 +256,14 @@ def _class_rule(ctx, g):
                 u = u[:, None] if u.ndim else u
                 r -= u * _wshape(w, r.ndim) if w is not None else u
         return _make(r.reshape(ctx._inputs[0]._data.shape).astype(g._data.dtype, copy=False))
-    return _class_rule_graph(ctx, g)
+    return _class_rule_graph(ctx, g, ctx._st)
 
 
-def _class_rule_graph(ctx, g):
+def _class_rule_graph(ctx, g, st):
     """The same gradient with ember ops (differentiable in both the input and ``g``)."""
     from . import reduction as R
 
-    kind, shape2, y, mask, w, wy, red, denom, eps, e, s = ctx._st
+    kind, shape2, y, mask, w, wy, red, denom, eps, e, s = st
     C = shape2[1]
     x = ctx.inputs[0]
     xp = xp_of(x._data)
@@ -280,6 +284,51 @@ def _class_rule_graph(ctx, g):
         mass = q.sum(axis=1, keepdims=True)
     p = R.softmax(x.reshape(shape2), 1)
     return ((p * _make(mass) - _make(q)) * coef).reshape(x.shape)
+
+
+# ---------------------------------------------------------------------------- the common call
+_AR: dict = {}
+
+
+def _arange(n):
+    a = _AR.get(n)
+    if a is None:
+        if len(_AR) > 64:
+            _AR.clear()
+        a = _AR[n] = np.arange(n)
+    return a
+
+
+def _ce_fast_fwd(x, t, ar, mean):
+    z = x - _max_reduce(x, 1, None, None, True)
+    zy = _add_reduce(z[ar, t], None)
+    e = _exp(z, out=z)
+    s = _add_reduce(e, 1, None, None, True)
+    tot = _add_reduce(_log(s), None) - zy
+    return np.array(tot / x.shape[0] if mean else tot, dtype=x.dtype), e, s
+
+
+def _ce_fast(input, x, t, mean):
+    """2-D input, in-range int64 class indices, no weight or smoothing, mean or sum, on NumPy."""
+    ar = _arange(x.shape[0])
+    out, e, s = quiet(_ce_fast_fwd, x, t, ar, mean)
+    r = _make(out)
+    if STATE.enabled and input._requires_grad:
+        node = record(r, "NllLossBackward0", _ce_fast_rule, (input,))
+        node._st = (t, ar, e, s, mean)
+    return r
+
+
+def _ce_fast_rule(ctx, g):
+    t, ar, e, s, mean = ctx._st
+    gd = g._data
+    if not STATE.enabled and type(gd) is _ndarray and gd.dtype is e.dtype:
+        coef = gd / e.shape[0] if mean else gd
+        r = e * (coef / s)
+        r[ar, t] -= coef
+        return _make(r)
+    st = ("ce", e.shape, t, None, None, None, _MEAN if mean else _SUM, e.shape[0], 0.0, e, s)
+    return _class_rule_graph(ctx, g, st)
 
 
 # ---------------------------------------------------------------------------- probability targets
@@ -391,6 +440,22 @@ def _prob_rule(ctx, g):
 # ---------------------------------------------------------------------------- public primitives
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction=1, label_smoothing=0.0):
     """Softmax cross-entropy over dim 1 (class indices or class probabilities)."""
+    x, t = input._data, target._data
+    if (
+        weight is None
+        and not label_smoothing
+        and type(x) is _ndarray
+        and x.ndim == 2
+        and t.ndim == 1
+        and t.dtype == np.int64
+        and x.dtype.kind == "f"
+        and x.size
+        and t.shape[0] == x.shape[0]
+        and (reduction == "mean" or reduction == "sum")
+        and not 0 <= ignore_index < x.shape[1]
+        and int(_max_reduce(t.view(np.uint64), None)) < x.shape[1]
+    ):
+        return _ce_fast(input, x, t, reduction == "mean")
     red = reduction_enum(reduction)
     if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
