@@ -103,3 +103,146 @@ def test_pad_errors(fn, specs, match):
 
 def test_constant_pad_nd_top_level():
     compare(lambda L, x: L.constant_pad_nd(x, (1, 2, -1, 1), 3.0), (2, 3, 4))
+
+
+# ---------------------------------------------------------------------------- interpolate
+def _interp(**kw):
+    return lambda L, x: L.nn.functional.interpolate(x, **kw)
+
+
+INTERP = [
+    ("nearest_x2", _interp(scale_factor=2), [(2, 3, 4, 5)]),
+    ("nearest_size", _interp(size=(3, 11)), [(2, 3, 5, 7)]),
+    ("nearest_down", _interp(scale_factor=0.45), [(1, 2, 9, 11)]),
+    ("nearest_frac", _interp(scale_factor=(1.7, 2.3)), [(1, 2, 5, 4)]),
+    ("nearest_recompute", _interp(scale_factor=1.7, recompute_scale_factor=True), [(1, 2, 5, 4)]),
+    ("nearest_1d", _interp(size=7), [(2, 3, 4)]),
+    ("nearest_3d", _interp(scale_factor=(1.5, 2, 0.5)), [(1, 2, 3, 4, 6)]),
+    ("nearest_uint8", _interp(scale_factor=1.5), [I((1, 2, 4, 5), 0, 255, "uint8")]),
+    ("nearest_exact", _interp(scale_factor=2.3, mode="nearest-exact"), [(2, 3, 5, 7)]),
+    ("nearest_exact_down", _interp(size=(2, 3), mode="nearest-exact"), [(2, 3, 5, 7)]),
+    ("nearest_exact_1d", _interp(size=3, mode="nearest-exact"), [(2, 3, 8)]),
+    ("nearest_exact_3d", _interp(size=(3, 5, 2), mode="nearest-exact"), [(1, 2, 2, 3, 5)]),
+    ("linear_up", _interp(size=9, mode="linear"), [(2, 3, 4)]),
+    ("linear_down_ac", _interp(scale_factor=0.6, mode="linear", align_corners=True), [(2, 3, 9)]),
+    ("linear_scale", _interp(scale_factor=1.7, mode="linear"), [(2, 3, 5)]),
+    ("linear_to_1", _interp(size=1, mode="linear", align_corners=True), [(2, 3, 5)]),
+    ("bilinear_up", _interp(scale_factor=2, mode="bilinear"), [(2, 3, 4, 5)]),
+    ("bilinear_up_ac", _interp(size=(7, 9), mode="bilinear", align_corners=True), [(2, 3, 4, 5)]),
+    ("bilinear_mixed", _interp(scale_factor=(1.5, 0.6), mode="bilinear"), [(2, 3, 5, 7)]),
+    (
+        "bilinear_recompute",
+        _interp(scale_factor=(1.3, 0.7), mode="bilinear", recompute_scale_factor=True),
+        [(1, 2, 5, 7)],
+    ),
+    ("bilinear_same", _interp(size=(4, 5), mode="bilinear"), [(1, 2, 4, 5)]),
+    ("bilinear_nc", _interp(size=(3, 4), mode="bilinear"), [F((2, 3, 5, 6), nc=True)]),
+    ("bilinear_f64", _interp(size=(6, 3), mode="bilinear"), [F((1, 2, 4, 5), "float64")]),
+    ("bilinear_aa_down", _interp(size=(5, 4), mode="bilinear", antialias=True), [(2, 3, 13, 11)]),
+    ("bilinear_aa_up", _interp(size=(7, 15), mode="bilinear", antialias=True), [(1, 2, 5, 6)]),
+    (
+        "bilinear_aa_ac",
+        _interp(scale_factor=0.3, mode="bilinear", antialias=True, align_corners=True),
+        [(1, 2, 13, 11)],
+    ),
+    ("bicubic_up", _interp(size=(8, 9), mode="bicubic"), [(2, 3, 5, 4)]),
+    ("bicubic_down", _interp(scale_factor=0.6, mode="bicubic"), [(2, 3, 9, 7)]),
+    ("bicubic_ac", _interp(size=(8, 3), mode="bicubic", align_corners=True), [(2, 3, 5, 7)]),
+    ("bicubic_aa_down", _interp(size=(5, 4), mode="bicubic", antialias=True), [(2, 3, 13, 11)]),
+    ("bicubic_aa_mixed", _interp(size=(5, 17), mode="bicubic", antialias=True), [(1, 2, 13, 11)]),
+    ("trilinear", _interp(size=(3, 7, 4), mode="trilinear"), [(1, 2, 4, 5, 6)]),
+    ("trilinear_ac", _interp(scale_factor=(2, 0.5, 1.5), mode="trilinear", align_corners=True), [(1, 2, 3, 4, 4)]),
+    ("area_down", _interp(size=(3, 4), mode="area"), [(2, 3, 5, 7)]),
+    ("area_scale", _interp(scale_factor=0.4, mode="area"), [(2, 3, 9, 10)]),
+    ("area_up", _interp(size=(7, 3), mode="area"), [(1, 2, 4, 2)]),
+    ("area_1d", _interp(size=3, mode="area"), [(2, 3, 8)]),
+    ("area_3d", _interp(size=(2, 3, 1), mode="area"), [(1, 2, 4, 5, 3)]),
+    ("area_empty_out", _interp(size=(0, 2), mode="area"), [F((1, 1, 4, 4), grad=False)]),
+    ("empty_batch", _interp(scale_factor=2, mode="bilinear"), [(0, 1, 4, 4)]),
+    ("upsample", lambda L, x: L.nn.functional.upsample(x, scale_factor=2, mode="bilinear"), [(1, 2, 3, 4)]),
+    ("upsample_nearest", lambda L, x: L.nn.functional.upsample_nearest(x, size=(5, 3)), [(1, 2, 3, 4)]),
+    ("upsample_bilinear", lambda L, x: L.nn.functional.upsample_bilinear(x, scale_factor=1.5), [(1, 2, 3, 4)]),
+]
+
+
+@_rows(INTERP)
+@pytest.mark.filterwarnings("ignore:`nn.functional.upsample")
+def test_interpolate(fn, specs):
+    compare(fn, *specs)
+
+
+GRADCHECK_INTERP = [
+    ("nearest", _interp(scale_factor=(1.5, 0.7)), [(1, 2, 4, 5)]),
+    ("nearest_exact_1d", _interp(size=7, mode="nearest-exact"), [(1, 2, 4)]),
+    ("linear", _interp(size=7, mode="linear"), [(1, 2, 4)]),
+    ("bilinear_ac", _interp(size=(5, 3), mode="bilinear", align_corners=True), [(1, 2, 3, 4)]),
+    ("bicubic", _interp(size=(5, 3), mode="bicubic"), [(1, 1, 3, 4)]),
+    ("bicubic_aa", _interp(size=(3, 2), mode="bicubic", antialias=True), [(1, 1, 7, 5)]),
+    ("trilinear", _interp(size=(3, 2, 3), mode="trilinear"), [(1, 1, 2, 3, 2)]),
+    ("area", _interp(size=(2, 3), mode="area"), [(1, 2, 5, 4)]),
+]
+
+
+@_rows(GRADCHECK_INTERP)
+def test_interpolate_gradcheck(fn, specs):
+    check_gradcheck(fn, *specs, second=True)
+
+
+INTERP_ERRORS = [
+    ("both", _interp(size=3, scale_factor=2), [(1, 1, 4, 4)], "only one of size or scale_factor"),
+    ("neither", _interp(), [(1, 1, 4, 4)], "either size or scale_factor"),
+    ("size_len", _interp(size=(2, 3, 4)), [(1, 1, 4, 4)], "output size of (2, 3, 4)"),
+    ("scale_len", _interp(scale_factor=(2, 3, 4)), [(1, 1, 4, 4)], "scale_factor of shape (2, 3, 4)"),
+    ("size_float", _interp(size=(2, 2.5)), [(1, 1, 4, 4)], None),
+    ("align_nearest", _interp(scale_factor=2, align_corners=True), [(1, 1, 4, 4)], "align_corners option"),
+    ("recompute_size", _interp(size=3, mode="bilinear", recompute_scale_factor=True), [(1, 1, 4, 4)], "not meaningful"),
+    ("aa_nearest", _interp(scale_factor=2, antialias=True), [(1, 1, 4, 4)], "Anti-alias option"),
+    ("aa_3d", _interp(size=3, mode="linear", antialias=True), [(1, 1, 4)], "Anti-alias option"),
+    ("bilinear_3d", _interp(size=3, mode="bilinear"), [(1, 1, 4)], "Got 3D input, but bilinear mode needs 4D input"),
+    ("linear_4d", _interp(size=3, mode="linear"), [(1, 1, 4, 4)], "Got 4D input, but linear mode needs 3D input"),
+    ("trilinear_4d", _interp(size=3, mode="trilinear"), [(1, 1, 4, 4)], "trilinear mode needs 5D input"),
+    ("bad_mode", _interp(size=3, mode="foo"), [(1, 1, 4, 4)], "(got foo)"),
+    ("input_2d", _interp(size=3), [(4, 4)], "(got 2D)"),
+    ("zero_out", _interp(size=(0, 2), mode="bilinear"), [(1, 1, 4, 4)], "output (H: 0, W: 2)"),
+    ("zero_out_1d", _interp(size=0, mode="linear"), [(1, 1, 4)], "input (W: 4) and output (W: 0)"),
+    ("tiny_scale", _interp(scale_factor=0.1), [(1, 1, 4, 4)], "output (H: 0, W: 0)"),
+    ("zero_in", _interp(size=(2, 2)), [(1, 1, 0, 4)], "input (H: 0, W: 4)"),
+    ("zero_channels", _interp(size=2, mode="bicubic"), [(1, 0, 4, 4)], "Non-empty 4D data tensor expected"),
+    ("area_zero_in", _interp(size=(2, 2), mode="area"), [(1, 1, 0, 4)], "dimension 2 being empty"),
+    ("area_negative", _interp(size=-1, mode="area"), [(1, 1, 4, 4)], "received {-1, -1}"),
+    ("int_linear", _interp(size=3, mode="linear"), [I((1, 1, 4), dtype="int32")], "not implemented for 'Int'"),
+    ("int_area", _interp(size=3, mode="area"), [I((1, 1, 4, 4), dtype="int32")], "not implemented for 'Int'"),
+    ("long_nearest", _interp(size=3), [I((1, 1, 4, 4))], '"upsample_nearest2d_channels_last" not implemented'),
+]
+
+
+@pytest.mark.parametrize("fn,specs,match", [r[1:] for r in INTERP_ERRORS], ids=[r[0] for r in INTERP_ERRORS])
+def test_interpolate_errors(fn, specs, match):
+    raises_same(fn, *specs, match=match)
+
+
+def test_upsample_warns():
+    import ember
+
+    x = ember.zeros(1, 1, 2, 2)
+    for f in (
+        ember.nn.functional.upsample,
+        ember.nn.functional.upsample_nearest,
+        ember.nn.functional.upsample_bilinear,
+    ):
+        with pytest.warns(UserWarning, match="is deprecated. Use `nn.functional.interpolate` instead."):
+            f(x, scale_factor=2)
+
+
+def test_interpolate_grad_fn_names():
+    import torch
+
+    import ember
+
+    for mode, k, kw in [("nearest", 2, {}), ("bilinear", 2, {"antialias": True}), ("area", 3, {}), ("linear", 1, {})]:
+        shape = (1, 1) + (4,) * k
+        t = torch.zeros(shape, requires_grad=True)
+        e = ember.zeros(shape, requires_grad=True)
+        yt = torch.nn.functional.interpolate(t, size=(3,) * k, mode=mode, **kw)
+        ye = ember.nn.functional.interpolate(e, size=(3,) * k, mode=mode, **kw)
+        assert ye.grad_fn.name() == yt.grad_fn.name()

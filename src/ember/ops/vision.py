@@ -7,8 +7,12 @@ order work."""
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
+
 from .._tensor import Size, Tensor, _make
-from ._core import defop, needs_grad, record, xp_of
+from ._core import defop, needs_grad, record, type_name, xp_of
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -314,3 +318,380 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         )
     pairs = _check_border(input, p, mode)
     return _pad_border(input, pairs, mode)
+
+
+# ---------------------------------------------------------------------------- resampling along axes
+# A resize is a linear map applied to each spatial axis in turn. Each axis map is stored in ELL form:
+# ``J`` (out, K) source indices and ``V`` (out, K) weights (``None`` when every weight is 1), so
+# applying it is K gathers along the axis and a weighted sum. Its adjoint is another ELL map (the
+# transpose), so backward is the same primitive and gradients of any order come for free.
+class _AxisMap:
+    __slots__ = ("ax", "J", "V", "n_in", "_t", "_dev")
+
+    def __init__(self, ax, J, V, n_in):
+        self.ax, self.J, self.V, self.n_in = ax, J, V, n_in
+        self._t = None
+        self._dev = {}
+
+    def arrays(self, xp, dtype):
+        """J and V on the array module of the data, V in the data's dtype (cached)."""
+        key = (xp.__name__, dtype)
+        r = self._dev.get(key)
+        if r is None:
+            J = self.J if xp is np else xp.asarray(self.J)
+            V = None if self.V is None else (self.V.astype(dtype) if xp is np else xp.asarray(self.V.astype(dtype)))
+            r = self._dev[key] = (J, V)
+        return r
+
+    def transpose(self):
+        """The adjoint map (input positions gather the output positions that read them)."""
+        if self._t is not None:
+            return self._t
+        n_out, K = self.J.shape
+        rows = np.repeat(np.arange(n_out), K)
+        cols = self.J.reshape(-1)
+        vals = np.ones(rows.shape, np.float64) if self.V is None else self.V.reshape(-1)
+        keep = vals != 0
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+        order = np.argsort(cols, kind="stable")
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        counts = np.bincount(cols, minlength=self.n_in)
+        k = max(int(counts.max()) if counts.size else 0, 1)
+        starts = np.cumsum(counts) - counts
+        pos = np.arange(cols.size) - starts[cols]
+        Jt = np.zeros((self.n_in, k), np.int64)
+        Vt = np.zeros((self.n_in, k), vals.dtype)
+        Jt[cols, pos] = rows
+        Vt[cols, pos] = vals
+        if self.V is None and np.all(counts == k):
+            Vt = None
+        t = _AxisMap(self.ax, Jt, Vt, n_out)
+        t._t = self
+        self._t = t
+        return t
+
+
+def _apply_maps(x, maps):
+    xp = xp_of(x)
+    for m in maps:
+        J, V = m.arrays(xp, x.dtype)
+        ax = m.ax
+        shp = (-1,) + (1,) * (x.ndim - 1 - ax)
+        y = None
+        for k in range(J.shape[1]):
+            t = xp.take(x, J[:, k], axis=ax)
+            if V is not None:
+                t *= V[:, k].reshape(shp)
+            if y is None:
+                y = t
+            else:
+                y += t
+        x = y
+    return x
+
+
+def _resample(input, maps, name):
+    """Apply the axis maps to ``input``; backward applies their transposes in reverse order."""
+    x = input._data
+    r = _make(_apply_maps(x, maps) if maps else x.copy())
+    if needs_grad(input):
+        node = record(r, name, _resample_rule, (input,))
+        node._maps = maps
+    return r
+
+
+def _resample_rule(ctx, g):
+    name = ctx._name
+    if name.endswith("BackwardBackward0"):
+        name = name[: -len("BackwardBackward0")] + "Backward0"
+    else:
+        name = name[: -len("Backward0")] + "BackwardBackward0"
+    return _resample(g, [m.transpose() for m in reversed(ctx._maps)], name)
+
+
+# ---------------------------------------------------------------------------- per-axis weights
+def _scale_nearest(n_in, n_out, scale):
+    """PyTorch's float32 source step for nearest modes (1/scale_factor when given, else in/out)."""
+    if scale is not None and scale > 0:
+        return np.float32(1.0 / scale)
+    return np.float32(n_in) / np.float32(n_out)
+
+
+def _nearest_map(ax, n_in, n_out, scale, exact):
+    if not exact and n_out == n_in:
+        src = np.arange(n_out)
+    elif not exact and n_out == 2 * n_in:
+        src = np.arange(n_out) >> 1
+    else:
+        s = _scale_nearest(n_in, n_out, scale)
+        i = np.arange(n_out, dtype=np.float32)
+        if exact:
+            i = i + np.float32(0.5)
+        src = np.minimum(np.floor(i * s).astype(np.int64), n_in - 1)
+    return _AxisMap(ax, src.reshape(-1, 1).astype(np.int64), None, n_in)
+
+
+def _linear_scale(n_in, n_out, align_corners, scale, ft):
+    if align_corners:
+        return ft(n_in - 1) / ft(n_out - 1) if n_out > 1 else ft(0)
+    if scale is not None and scale > 0:
+        return ft(1.0 / scale)
+    return ft(n_in) / ft(n_out)
+
+
+def _source_index(s, n_out, align_corners, cubic, ft):
+    i = np.arange(n_out).astype(ft)
+    if align_corners:
+        return s * i
+    src = s * (i + ft(0.5)) - ft(0.5)
+    return src if cubic else np.maximum(src, ft(0))
+
+
+def _guard(src, n_in, ft):
+    idx = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    lam = np.minimum(np.maximum(src - idx.astype(ft), ft(0)), ft(1))
+    return idx, lam
+
+
+def _linear_map(ax, n_in, n_out, align_corners, scale, ft):
+    s = _linear_scale(n_in, n_out, align_corners, scale, ft)
+    idx, lam = _guard(_source_index(s, n_out, align_corners, False, ft), n_in, ft)
+    J = np.stack([idx, idx + (idx < n_in - 1)], 1)
+    V = np.stack([ft(1) - lam, lam], 1)
+    return _AxisMap(ax, J, V, n_in)
+
+
+def _cubic_weights(t, A, ft):
+    A = ft(A)
+
+    def c1(x):
+        return ((A + ft(2)) * x - (A + ft(3))) * x * x + ft(1)
+
+    def c2(x):
+        return ((A * x - ft(5) * A) * x + ft(8) * A) * x - ft(4) * A
+
+    return np.stack([c2(t + ft(1)), c1(t), c1(ft(1) - t), c2(ft(2) - t)], 1)
+
+
+def _cubic_map(ax, n_in, n_out, align_corners, scale, ft):
+    s = _linear_scale(n_in, n_out, align_corners, scale, ft)
+    idx, lam = _guard(_source_index(s, n_out, align_corners, True, ft), n_in, ft)
+    J = np.clip(idx[:, None] + np.arange(-1, 3), 0, n_in - 1)
+    return _AxisMap(ax, J, _cubic_weights(lam, -0.75, ft), n_in)
+
+
+def _area_map(ax, n_in, n_out):
+    i = np.arange(n_out)
+    start = (i * n_in) // n_out
+    end = -((-(i + 1) * n_in) // n_out)
+    k = int((end - start).max())
+    J = start[:, None] + np.arange(k)
+    V = (J < end[:, None]) / (end - start)[:, None].astype(np.float64)
+    return _AxisMap(ax, np.minimum(J, n_in - 1), V, n_in)
+
+
+def _aa_filter(kind, x):
+    x = np.abs(x)
+    if kind == "bilinear":
+        return np.where(x < 1, 1 - x, 0)
+    a = -0.5
+    c1 = ((a + 2) * x - (a + 3)) * x * x + 1
+    c2 = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, c1, np.where(x < 2, c2, 0))
+
+
+def _aa_map(ax, n_in, n_out, align_corners, scale, kind, ft):
+    s = _linear_scale(n_in, n_out, align_corners, scale, ft)
+    size = 2 if kind == "bilinear" else 4
+    support = ft(size * 0.5) * s if s >= 1 else ft(size * 0.5)
+    center = s * (np.arange(n_out).astype(ft) + ft(0.5))
+    inv = ft(1) / s if s >= 1 else ft(1)
+    xmin = np.maximum((center - support + ft(0.5)).astype(np.int64), 0)
+    xmax = np.minimum((center + support + ft(0.5)).astype(np.int64), n_in)
+    k = max(int((xmax - xmin).max()), 1)
+    j = np.arange(k)
+    J = xmin[:, None] + j
+    w = _aa_filter(kind, (J - center[:, None] + ft(0.5)).astype(ft) * inv).astype(ft)
+    w = np.where(J < xmax[:, None], w, ft(0))
+    tot = w.sum(1, keepdims=True)
+    w = np.where(tot != 0, w / np.where(tot != 0, tot, ft(1)), w)
+    return _AxisMap(ax, np.minimum(J, n_in - 1), w, n_in)
+
+
+# ---------------------------------------------------------------------------- interpolate
+_LINEAR_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+_NODE = {
+    "nearest": "UpsampleNearest{k}D",
+    "nearest-exact": "UpsampleNearestExact{k}D",
+    "linear": "UpsampleLinear1D",
+    "bilinear": "UpsampleBilinear2D",
+    "trilinear": "UpsampleTrilinear3D",
+    "bicubic": "UpsampleBicubic2D",
+    "area": "AdaptiveAvgPool{k}D",
+}
+
+
+def _is_int(v):
+    return type(v) is int or (not isinstance(v, (bool, float)) and hasattr(v, "__index__"))
+
+
+@functools.lru_cache(maxsize=512)
+def _maps(mode, in_sizes, out_sizes, scales, align_corners, antialias, ft):
+    maps = []
+    for i, (n_in, n_out) in enumerate(zip(in_sizes, out_sizes)):
+        ax = i + 2
+        sc = scales[i] if scales is not None else None
+        if mode in ("nearest", "nearest-exact"):
+            m = _nearest_map(ax, n_in, n_out, sc, mode == "nearest-exact")
+        elif mode == "area":
+            m = _area_map(ax, n_in, n_out)
+        elif antialias:
+            m = _aa_map(ax, n_in, n_out, align_corners, sc, mode, ft)
+        elif mode == "bicubic":
+            m = _cubic_map(ax, n_in, n_out, align_corners, sc, ft)
+        else:
+            m = _linear_map(ax, n_in, n_out, align_corners, sc, ft)
+        if not (m.V is None and n_in == n_out and np.array_equal(m.J[:, 0], np.arange(n_in))):
+            maps.append(m)
+    return tuple(maps)
+
+
+def _size_names(k):
+    return ("D", "H", "W")[3 - k :]
+
+
+def interpolate(
+    input: Tensor,
+    size=None,
+    scale_factor=None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial dims of ``input`` (N, C, *spatial) to ``size`` or by ``scale_factor``."""
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError(
+                "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear"
+            )
+    elif align_corners is None:
+        align_corners = False
+    shape = tuple(input._data.shape)
+    nd = len(shape)
+    k = nd - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        scales = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != k:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got input with spatial "
+                    f"dimensions of {list(shape[2:])} and output size of {size}. Please provide input tensor in "
+                    "(N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format."
+                )
+            if not all(_is_int(v) for v in size):
+                raise TypeError(
+                    "expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int], but "
+                    f"got size with types {[type(v) for v in size]}"
+                )
+            out_size = [int(v) for v in size]
+        else:
+            if not _is_int(size):
+                raise TypeError(f"interpolate(): size must be an int or a sequence of ints, not {type(size).__name__}")
+            out_size = [int(size)] * k
+    elif scale_factor is not None:
+        out_size = None
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != k:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, but got input with "
+                    f"spatial dimensions of {list(shape[2:])} and scale_factor of shape {scale_factor}. Please "
+                    "provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format."
+                )
+            scales = [float(s) for s in scale_factor]
+        else:
+            if isinstance(scale_factor, Tensor):
+                raise TypeError("interpolate(): scale_factor must be a float or a sequence of floats, not Tensor")
+            scales = [float(scale_factor)] * k
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and out_size is None:
+        recompute_scale_factor = True
+    if out_size is None:
+        out_size = [int(shape[i + 2] * scales[i]) for i in range(k)]
+        if recompute_scale_factor:
+            scales = None
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and nd == 4):
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input"
+        )
+    if mode in _LINEAR_DIMS and _LINEAR_DIMS[mode] != k and nd in (3, 4, 5):
+        raise NotImplementedError(f"Got {nd}D input, but {mode} mode needs {_LINEAR_DIMS[mode] + 2}D input")
+    if mode not in ("nearest", "nearest-exact", "area", *_LINEAR_DIMS) or nd not in (3, 4, 5):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd}D) for the modes: {_ALL_MODES} "
+            f"(got {mode})"
+        )
+    return _interp(input, tuple(out_size), None if scales is None else tuple(scales), mode, align_corners, antialias)
+
+
+def _interp(input, out_size, scales, mode, align_corners, antialias):
+    x = input._data
+    shape = x.shape
+    k = x.ndim - 2
+    kind = x.dtype.kind
+    if mode == "area":
+        return _area(input, out_size)
+    if min(shape[2:]) <= 0 or min(out_size) <= 0:
+        names = _size_names(k)
+        ins = ", ".join(f"{n}: {s}" for n, s in zip(names, shape[2:]))
+        outs = ", ".join(f"{n}: {s}" for n, s in zip(names, out_size))
+        sep = " and " if k == 1 else " "
+        raise RuntimeError(
+            f"Input and output sizes should be greater than 0, but got input ({ins}){sep}output ({outs})"
+        )
+    if shape[1] == 0:
+        raise RuntimeError(f"Non-empty {x.ndim}D data tensor expected but got a tensor with sizes {list(shape)}")
+    if kind != "f" and not (kind == "u" and x.dtype.itemsize == 1):
+        base = "nearest" if mode.startswith("nearest") else ("cubic" if mode == "bicubic" else "linear")
+        if k == 2 and mode in ("nearest", "bilinear"):
+            fname = f"upsample_{mode}2d_channels_last"
+        else:
+            fname = f"compute_indices_weights_{base}"
+        raise NotImplementedError(f"\"{fname}\" not implemented for '{type_name(input.dtype)}'")
+    ft = np.float64 if x.dtype == np.float64 else np.float32
+    maps = _maps(mode, tuple(shape[2:]), out_size, scales, bool(align_corners), bool(antialias), ft)
+    name = _NODE[mode].format(k=k) + ("Aa" if antialias else "") + "Backward0"
+    if kind == "u" and not mode.startswith("nearest"):
+        y = _apply_maps(x.astype(np.float32), maps) if maps else x.astype(np.float32)
+        xp = xp_of(x)
+        return _make(xp.clip(xp.rint(y), 0, 255).astype(x.dtype))
+    return _resample(input, maps, name)
+
+
+def _area(input, out_size):
+    x = input._data
+    k = x.ndim - 2
+    if any(s < 0 for s in out_size):
+        raise RuntimeError(
+            f"adaptive_avg_pool{k}d: elements of output_size must be greater than or equal to 0 but received "
+            "{" + ", ".join(str(s) for s in out_size) + "}"
+        )
+    for i in range(1, x.ndim):
+        if x.shape[i] == 0 and i >= 2:
+            raise RuntimeError(
+                f"adaptive_avg_pool{k}d(): Expected input to have non-zero size for non-batch dimensions, but input "
+                f"has sizes {list(x.shape)} with dimension {i} being empty"
+            )
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"adaptive_avg_pool{k}d\" not implemented for '{type_name(input.dtype)}'")
+    if min(out_size) == 0:
+        # an empty result: only its shape matters (crop or pad to it, keeping the graph)
+        return _constant_pad(input, [(i + 2, 0, o - x.shape[i + 2]) for i, o in enumerate(out_size)], 0)
+    maps = _maps("area", tuple(x.shape[2:]), tuple(out_size), None, False, False, np.float64)
+    return _resample(input, maps, _NODE["area"].format(k=k) + "Backward0")
