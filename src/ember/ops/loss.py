@@ -172,7 +172,9 @@ def _target_weight(x2, y, mask, w):
 def _class_loss(kind, input, target, weight, ignore_index, red, eps):
     """Shared body of cross_entropy (``kind`` 'ce') and nll_loss ('nll') with class-index targets."""
     x = input._data
-    _check_floating("nll_loss" if kind == "nll" else "log_softmax", x)
+    if x.dtype.kind != "f":
+        k = "nll_loss_out_frame" if kind == "nll" else "log_softmax_lastdim_kernel_impl"
+        _check_floating(k if x.ndim <= 2 else k.replace("lastdim_", ""), x)
     x2, y, mask, w, out_shape = _class_prep(x, target._data, weight, ignore_index)
     xp = xp_of(x2)
     C = x2.shape[1]
@@ -340,7 +342,7 @@ def _prob_ce(input, target, weight, ignore_index, red, eps):
         raise RuntimeError(
             f"Expected floating point type for target with class probabilities, got {type_name(D.NP2DT[t.dtype])}"
         )
-    _check_floating("log_softmax", x)
+    _check_floating("log_softmax_lastdim_kernel_impl" if x.ndim <= 2 else "log_softmax_kernel_impl", x)
     dt = np.promote_types(x.dtype, t.dtype)
     xd, td = x.astype(dt, copy=False), t.astype(dt, copy=False)
     if xd.ndim == 1:
@@ -507,6 +509,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None
     x, t = input._data, target._data
     if x.shape != t.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _check_floating("log_sigmoid_cpu", x)
     w, pw = _opt(weight), _opt(pos_weight)
     dt = np.result_type(*[a.dtype for a in (x, t, w, pw) if a is not None])
     if dt.kind != "f":

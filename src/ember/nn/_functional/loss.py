@@ -10,7 +10,6 @@ from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops import indexing as _I
-from ...ops import linalg as _LA
 from ...ops import loss as _L
 from ...ops import pointwise as _P
 from ...ops import shape as _S
@@ -501,6 +500,8 @@ def multilabel_margin_loss(
             f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {list(input.shape)}"
         )
     ta = t2._data
+    if ta.dtype != "int64":
+        raise RuntimeError(f"expected scalar type Long but found {type_name(D.NP2DT[ta.dtype])}")
     if ta.size and (int(ta.min()) < -1 or int(ta.max()) >= C):
         raise RuntimeError("argument #2 'target' is out of range")
     xp = xp_of(ta)
@@ -553,6 +554,8 @@ def multi_margin_loss(
     if weight is not None and weight.numel() != C:
         raise RuntimeError(f"inconsistent weight size, expected {C} but got {list(weight.shape)}")
     td = target._data
+    if td.dtype != "int64":
+        raise RuntimeError(f"expected scalar type Long but found {type_name(D.NP2DT[td.dtype])}")
     if td.size and (int(td.min()) < 0 or int(td.max()) >= C):
         raise RuntimeError("target out of range")
     x2 = input.reshape(N, C)
@@ -567,13 +570,14 @@ def multi_margin_loss(
     keep = (xp.arange(C)[None, :] != td.reshape(N, 1)).astype(x2._data.dtype)
     loss = (z * _make(keep)).sum(1) / C
     if nd <= 1:
-        loss = loss.reshape(())
+        loss = loss.reshape(target.shape)
     return _apply(loss, red)
 
 
-def _pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    nd = max(x1.dim(), x2.dim())
-    return _LA.vector_norm(x1 - x2 + eps, p, nd - 1, keepdim) if nd else _P.abs(x1 - x2 + eps)
+def _pairwise_distance(x1, x2, p=2.0, eps=1e-6):
+    from ...ops.activation import pairwise_distance
+
+    return pairwise_distance(x1, x2, p, eps)
 
 
 def triplet_margin_loss(
@@ -592,6 +596,8 @@ def triplet_margin_loss(
     if size_average is not None or reduce is not None:
         reduction = _legacy_get_string(size_average, reduce)
     red = _L.reduction_enum(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     _triplet_dims(anchor, positive, negative)
     dp = _pairwise_distance(anchor, positive, p, eps)
     dn = _pairwise_distance(anchor, negative, p, eps)
