@@ -246,3 +246,62 @@ def test_interpolate_grad_fn_names():
         yt = torch.nn.functional.interpolate(t, size=(3,) * k, mode=mode, **kw)
         ye = ember.nn.functional.interpolate(e, size=(3,) * k, mode=mode, **kw)
         assert ye.grad_fn.name() == yt.grad_fn.name()
+
+
+# ---------------------------------------------------------------------------- pixel and channel shuffles
+SHUFFLE = [
+    ("pixel_shuffle", lambda L, x: L.nn.functional.pixel_shuffle(x, 2), [(2, 8, 3, 4)]),
+    ("pixel_shuffle_unbatched", lambda L, x: L.pixel_shuffle(x, 3), [(9, 2, 3)]),
+    ("pixel_shuffle_5d", lambda L, x: L.pixel_shuffle(x, 2), [(2, 2, 8, 3, 4)]),
+    ("pixel_shuffle_1", lambda L, x: L.pixel_shuffle(x, 1), [(2, 3, 2, 2)]),
+    ("pixel_shuffle_int", lambda L, x: L.pixel_shuffle(x, 2), [I((1, 8, 2, 1))]),
+    ("pixel_shuffle_nc", lambda L, x: L.pixel_shuffle(x, 2), [F((1, 4, 3, 2), nc=True)]),
+    ("pixel_unshuffle", lambda L, x: L.nn.functional.pixel_unshuffle(x, 2), [(2, 2, 6, 4)]),
+    ("pixel_unshuffle_3", lambda L, x: L.pixel_unshuffle(x, 3), [(3, 6, 9)]),
+    ("roundtrip", lambda L, x: L.pixel_unshuffle(L.pixel_shuffle(x, 2), 2), [(1, 8, 3, 2)]),
+    ("channel_shuffle", lambda L, x: L.nn.functional.channel_shuffle(x, 3), [(2, 6, 3, 4)]),
+    ("channel_shuffle_3d", lambda L, x: L.channel_shuffle(x, 2), [(2, 6, 3)]),
+    ("channel_shuffle_5d", lambda L, x: L.channel_shuffle(x, 2), [(2, 6, 3, 2, 2)]),
+    ("channel_shuffle_empty", lambda L, x: L.channel_shuffle(x, 2), [F((2, 0, 3, 4), grad=False)]),
+    ("channel_shuffle_1", lambda L, x: L.channel_shuffle(x, 1), [(2, 6, 3, 4)]),
+    ("native_channel_shuffle", lambda L, x: L.native_channel_shuffle(x, 2), [F((2, 4, 3), grad=False)]),
+]
+
+
+@_rows(SHUFFLE)
+def test_shuffle(fn, specs):
+    compare(fn, *specs)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda L, x: L.pixel_shuffle(x, 2),
+        lambda L, x: L.pixel_unshuffle(x, 2),
+        lambda L, x: L.channel_shuffle(x, 2),
+    ],
+    ids=["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"],
+)
+def test_shuffle_gradcheck(fn):
+    check_gradcheck(fn, (1, 4, 2, 4), second=True)
+
+
+SHUFFLE_ERRORS = [
+    ("ps_2d", lambda L, x: L.pixel_shuffle(x, 2), [(8, 3)], "at least 3 dimensions, but got input with 2"),
+    ("ps_channels", lambda L, x: L.pixel_shuffle(x, 2), [(2, 7, 3, 4)], "input.size(-3)=7 is not divisible by 4"),
+    ("ps_zero", lambda L, x: L.pixel_shuffle(x, 0), [(2, 8, 3, 4)], "positive upscale_factor, but got 0"),
+    ("ps_float", lambda L, x: L.pixel_shuffle(x, 2.0), [(2, 8, 3, 4)], "must be int, not float"),
+    ("pu_height", lambda L, x: L.pixel_unshuffle(x, 2), [(2, 2, 5, 4)], "input.size(-2)=5 is not divisible by 2"),
+    ("pu_width", lambda L, x: L.pixel_unshuffle(x, 2), [(2, 2, 6, 5)], "input.size(-1)=5 is not divisible by 2"),
+    ("pu_2d", lambda L, x: L.pixel_unshuffle(x, 2), [(2, 6)], "pixel_unshuffle expects input to have at least 3"),
+    ("pu_negative", lambda L, x: L.pixel_unshuffle(x, -1), [(2, 2, 6, 4)], "positive downscale_factor, but got -1"),
+    ("cs_2d", lambda L, x: L.channel_shuffle(x, 3), [(2, 6)], "with sizes [2, 6]"),
+    ("cs_groups", lambda L, x: L.channel_shuffle(x, 2), [(2, 5, 3, 4)], "Got 5 channels and 2 groups."),
+    ("cs_zero", lambda L, x: L.channel_shuffle(x, 0), [(2, 6, 3, 4)], "Value of groups:0"),
+    ("ncs_groups", lambda L, x: L.native_channel_shuffle(x, 2), [(2, 5, 3)], "divisible by groups"),
+]
+
+
+@pytest.mark.parametrize("fn,specs,match", [r[1:] for r in SHUFFLE_ERRORS], ids=[r[0] for r in SHUFFLE_ERRORS])
+def test_shuffle_errors(fn, specs, match):
+    raises_same(fn, *specs, match=match)

@@ -695,3 +695,122 @@ def _area(input, out_size):
         return _constant_pad(input, [(i + 2, 0, o - x.shape[i + 2]) for i, o in enumerate(out_size)], 0)
     maps = _maps("area", tuple(x.shape[2:]), tuple(out_size), None, False, False, np.float64)
     return _resample(input, maps, _NODE["area"].format(k=k) + "Backward0")
+
+
+# ---------------------------------------------------------------------------- pixel rearrangements
+def _int_arg(fname, argname, v):
+    if type(v) is not int:
+        if isinstance(v, bool) or not hasattr(v, "__index__"):
+            raise TypeError(f"{fname}(): argument '{argname}' (position 2) must be int, not {type(v).__name__}")
+        v = v.__index__()
+    return v
+
+
+def _shuffle_arr(x, r):
+    *lead, c, h, w = x.shape
+    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    n = len(lead)
+    y = y.transpose(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return y.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def _unshuffle_arr(x, r):
+    *lead, c, h, w = x.shape
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    n = len(lead)
+    y = y.transpose(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return y.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def _shuffle(input, r, up):
+    x = input._data
+    out = _make(xp_of(x).ascontiguousarray(_shuffle_arr(x, r) if up else _unshuffle_arr(x, r)))
+    if needs_grad(input):
+        node = record(out, "PixelShuffleBackward0" if up else "PixelUnshuffleBackward0", _shuffle_rule, (input,))
+        node._shuffle = (r, up)
+    return out
+
+
+def _shuffle_rule(ctx, g):
+    r, up = ctx._shuffle
+    return _shuffle(g, r, not up)
+
+
+@defop(method=False)
+def pixel_shuffle(input, upscale_factor) -> Tensor:
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r): move channel blocks into r x r pixel blocks."""
+    r = _int_arg("pixel_shuffle", "upscale_factor", upscale_factor)
+    shape = input._data.shape
+    if len(shape) < 3:
+        raise RuntimeError(
+            f"pixel_shuffle expects input to have at least 3 dimensions, but got input with {len(shape)} dimension(s)"
+        )
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    if shape[-3] % (r * r):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, "
+            f"but input.size(-3)={shape[-3]} is not divisible by {r * r}"
+        )
+    return _shuffle(input, r, True)
+
+
+@defop(method=False)
+def pixel_unshuffle(input, downscale_factor) -> Tensor:
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W): the inverse of :func:`pixel_shuffle`."""
+    r = _int_arg("pixel_unshuffle", "downscale_factor", downscale_factor)
+    shape = input._data.shape
+    if len(shape) < 3:
+        raise RuntimeError(
+            f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with {len(shape)} dimension(s)"
+        )
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    if shape[-2] % r:
+        raise RuntimeError(
+            "pixel_unshuffle expects height to be divisible by downscale_factor, but "
+            f"input.size(-2)={shape[-2]} is not divisible by {r}"
+        )
+    if shape[-1] % r:
+        raise RuntimeError(
+            "pixel_unshuffle expects width to be divisible by downscale_factor, but "
+            f"input.size(-1)={shape[-1]} is not divisible by {r}"
+        )
+    return _shuffle(input, r, False)
+
+
+def _channel_shuffle(input, g):
+    x = input._data
+    n, c = x.shape[:2]
+    rest = x.shape[2:]
+    y = x.reshape(n, g, c // g, *rest).swapaxes(1, 2).reshape(x.shape)
+    out = _make(xp_of(x).ascontiguousarray(y))
+    if needs_grad(input):
+        node = record(out, "ChannelShuffleBackward0", _channel_shuffle_rule, (input,))
+        node._groups = (g, c)
+    return out
+
+
+def _channel_shuffle_rule(ctx, grad):
+    g, c = ctx._groups
+    return _channel_shuffle(grad, c // g if g else 1)
+
+
+@defop(method=False)
+def channel_shuffle(input, groups) -> Tensor:
+    """Split the channels into ``groups`` groups and interleave them: (N, g, C/g, *) -> (N, C/g, g, *)."""
+    g = _int_arg("channel_shuffle", "groups", groups)
+    shape = input._data.shape
+    if len(shape) <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(shape)}")
+    if g <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{g}")
+    if shape[1] % g:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {shape[1]} channels and {g} groups.")
+    return _channel_shuffle(input, g)
+
+
+@defop(method=False)
+def native_channel_shuffle(input, groups) -> Tensor:
+    """The kernel behind :func:`channel_shuffle` (same result)."""
+    return channel_shuffle(input, groups)

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import warnings
 
-from ...ops.vision import interpolate, pad
+from ...ops.vision import channel_shuffle, interpolate, native_channel_shuffle, pad, pixel_shuffle, pixel_unshuffle
 
-__all__: list[str] = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
+__all__: list[str] = [
+    "pad",
+    "interpolate",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "channel_shuffle",
+    "native_channel_shuffle",
+]
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
