@@ -311,3 +311,133 @@ def test_bfloat16_without_ml_dtypes_gives_clear_error(monkeypatch):
     assert ember.finfo(ember.bfloat16).eps == torch.finfo(torch.bfloat16).eps
     assert ember.bfloat16.itemsize == 2
     assert ember.tensor([1.5]).dtype is ember.float32
+
+
+# ---------------------------------------------------------------------------- uint16 / uint32 / uint64
+WIDE_U = ["uint16", "uint32", "uint64"]
+
+
+def _u(lib, name, vals=(1, 2, 3)):
+    return lib.tensor(list(vals), dtype=getattr(lib, name))
+
+
+WIDE_U_OK = [
+    pytest.param(lambda L, d: L.zeros(3, dtype=getattr(L, d)), id="zeros"),
+    pytest.param(lambda L, d: L.full((2,), 7, dtype=getattr(L, d)), id="full"),
+    pytest.param(lambda L, d: _u(L, d, (65535, 0, 3)), id="tensor"),
+    pytest.param(lambda L, d: L.tensor([1.0, 2.7]).to(getattr(L, d)), id="from_float"),
+    pytest.param(lambda L, d: _u(L, d).float(), id="to_float"),
+    pytest.param(lambda L, d: _u(L, d) * _u(L, d), id="mul"),
+    pytest.param(lambda L, d: _u(L, d) * 3, id="mul_int"),
+    pytest.param(lambda L, d: _u(L, d) * 2.5, id="mul_float"),
+    pytest.param(lambda L, d: _u(L, d) * L.tensor(2), id="mul_0d_long"),
+    pytest.param(lambda L, d: _u(L, d) * L.tensor([1.0, 2.0, 3.0]), id="mul_float_tensor"),
+    pytest.param(lambda L, d: _u(L, d) / _u(L, d), id="div"),
+    pytest.param(lambda L, d: _u(L, d) == _u(L, d, (1, 0, 3)), id="eq"),
+    pytest.param(lambda L, d: _u(L, d) != 2, id="ne"),
+    pytest.param(lambda L, d: _u(L, d) & _u(L, d, (3, 3, 1)), id="and"),
+    pytest.param(lambda L, d: _u(L, d) ^ _u(L, d, (3, 3, 1)), id="xor"),
+    pytest.param(lambda L, d: _u(L, d).sum(), id="sum"),
+    pytest.param(lambda L, d: _u(L, d).prod(), id="prod"),
+    pytest.param(lambda L, d: _u(L, d).cumsum(0), id="cumsum"),
+    pytest.param(lambda L, d: _u(L, d, (3, 1, 2)).sort().values, id="sort"),
+    pytest.param(lambda L, d: _u(L, d).sqrt(), id="sqrt"),
+    pytest.param(lambda L, d: _u(L, d).floor(), id="floor"),
+    pytest.param(lambda L, d: L.where(L.tensor([True, False, True]), _u(L, d), _u(L, d, (7, 8, 9))), id="where"),
+    pytest.param(lambda L, d: L.cat([_u(L, d), _u(L, d)]), id="cat"),
+    pytest.param(lambda L, d: _u(L, d)[L.tensor([0, 2])], id="index"),
+    pytest.param(lambda L, d: _u(L, d).mul_(2), id="mul_"),
+    pytest.param(lambda L, d: _u(L, d).fill_(4), id="fill_"),
+    pytest.param(lambda L, d: _u(L, d).any(), id="any"),
+    pytest.param(lambda L, d: _u(L, d).view(3, 1).t().contiguous(), id="view"),
+]
+
+
+@pytest.mark.parametrize("name", WIDE_U)
+@pytest.mark.parametrize("fn", WIDE_U_OK)
+def test_wide_uint_ops(fn, name):
+    t, e = fn(torch, name), fn(ember, name)
+    assert str(e.dtype) == str(t.dtype) and tuple(e.shape) == tuple(t.shape)
+    assert e.tolist() == t.tolist()
+
+
+WIDE_U_BAD = [
+    pytest.param(lambda L, d: L.arange(5, dtype=getattr(L, d)), "arange_cpu", id="arange"),
+    pytest.param(lambda L, d: L.eye(2, dtype=getattr(L, d)), "eye", id="eye"),
+    pytest.param(lambda L, d: L.linspace(0, 4, 5, dtype=getattr(L, d)), "linspace_cpu", id="linspace"),
+    pytest.param(lambda L, d: _u(L, d) + _u(L, d), "add_stub", id="add"),
+    pytest.param(lambda L, d: _u(L, d) - 1, "add_stub", id="sub"),
+    pytest.param(lambda L, d: _u(L, d).add_(1), "add_stub", id="add_"),
+    pytest.param(lambda L, d: _u(L, d) // _u(L, d), "div_floor_cpu", id="floordiv"),
+    pytest.param(lambda L, d: _u(L, d) % 2, "remainder_cpu", id="remainder"),
+    pytest.param(lambda L, d: _u(L, d) < _u(L, d), "lt_cpu", id="lt"),
+    pytest.param(lambda L, d: _u(L, d) >= 2, "ge_cpu", id="ge"),
+    pytest.param(lambda L, d: -_u(L, d), "neg_cpu", id="neg"),
+    pytest.param(lambda L, d: _u(L, d).abs(), "abs_cpu", id="abs"),
+    pytest.param(lambda L, d: _u(L, d).sign(), "sign_cpu", id="sign"),
+    pytest.param(lambda L, d: ~_u(L, d), "bitwise_not_cpu", id="invert"),
+    pytest.param(lambda L, d: _u(L, d) << _u(L, d), "lshift_cpu", id="lshift"),
+    pytest.param(lambda L, d: _u(L, d) ** 2, "pow", id="pow"),
+    pytest.param(lambda L, d: _u(L, d).max(), "max_all", id="max"),
+    pytest.param(lambda L, d: _u(L, d).min(0), "min_cpu", id="min_dim"),
+    pytest.param(lambda L, d: _u(L, d).amax(), "max_values_cpu", id="amax"),
+    pytest.param(lambda L, d: _u(L, d).argmin(), "argmin_cpu", id="argmin"),
+    pytest.param(lambda L, d: L.maximum(_u(L, d), _u(L, d)), "maximum_cpu", id="maximum"),
+    pytest.param(lambda L, d: _u(L, d).clamp(1, 2), "clamp_scalar_cpu", id="clamp"),
+    pytest.param(lambda L, d: _u(L, d).clamp(max=2), "clamp_max_scalar_cpu", id="clamp_max"),
+    pytest.param(lambda L, d: _u(L, d).view(1, 3) @ _u(L, d).view(3, 1), "addmm_impl_cpu_", id="matmul"),
+    pytest.param(lambda L, d: _u(L, d).flip(0), "flip_cpu", id="flip"),
+    pytest.param(lambda L, d: _u(L, d).nonzero(), "nonzero_count_cpu", id="nonzero"),
+    pytest.param(lambda L, d: _u(L, d).masked_fill(L.tensor([True, False, True]), 0), "masked_fill", id="masked_fill"),
+    pytest.param(lambda L, d: _u(L, d).gather(0, L.tensor([0])), "scatter_gather_tensor_cpu", id="gather"),
+    pytest.param(lambda L, d: _u(L, d).index_select(0, L.tensor([0])), "index_select", id="index_select"),
+    pytest.param(lambda L, d: L.ones(2, 2, dtype=getattr(L, d)).tril(), "tril", id="tril"),
+]
+
+
+@pytest.mark.parametrize("name", WIDE_U)
+@pytest.mark.parametrize("fn, kname", WIDE_U_BAD)
+def test_wide_uint_not_implemented(fn, kname, name):
+    short = {"uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}[name]
+    raises_same(lambda L: fn(L, name), match=f"\"{kname}\" not implemented for '{short}'")
+
+
+@pytest.mark.parametrize("name", WIDE_U)
+def test_wide_uint_dtype_and_promotion(name):
+    e, t = getattr(ember, name), getattr(torch, name)
+    assert repr(e) == repr(t) and (e.is_signed, e.is_floating_point, e.itemsize) == (False, False, t.itemsize)
+    i = ember.iinfo(e)
+    assert (i.bits, i.min, i.max) == (torch.iinfo(t).bits, 0, torch.iinfo(t).max)
+    assert ember.ones(1, dtype=e).type() == torch.ones(1, dtype=t).type()
+    assert ember.ones(1, dtype=e).element_size() == t.itemsize
+    for other in NAMES + WIDE_U:
+        try:
+            want = str(torch.promote_types(t, getattr(torch, other)))
+        except RuntimeError as ex:
+            with pytest.raises(RuntimeError) as got:
+                ember.promote_types(e, getattr(ember, other))
+            assert str(got.value) == str(ex)
+        else:
+            assert str(ember.promote_types(e, getattr(ember, other))) == want
+    raises_same(lambda L: _u(L, name) * L.tensor([1, 2, 3], dtype=L.int8), match="attempted to promote")
+    a = np.array([1, 2**15], dtype=name)
+    assert ember.from_numpy(a).dtype is e and ember.tensor(a).dtype is e
+    assert ember.tensor([1, 2], dtype=e).numpy().dtype == a.dtype
+    assert repr(_u(ember, name, (65535, 2))) == repr(_u(torch, name, (65535, 2)))
+    assert _u(ember, name, (65535,)).item() == 65535
+
+
+@pytest.mark.parametrize("name", ["uint8", "uint16", "uint64"])
+@pytest.mark.parametrize("v", [-1, -70000, 70000, 3.5, -1.5])
+def test_unsigned_setitem_scalar_wraps_like_pytorch(name, v):
+    def fn(L):
+        x = L.zeros(2, dtype=getattr(L, name))
+        x[0] = v
+        return x
+
+    try:
+        want = fn(torch).tolist()
+    except RuntimeError:
+        raises_same(fn)
+    else:
+        assert fn(ember).tolist() == want

@@ -43,6 +43,9 @@ from ._dtype import (
     promote_types,
     set_default_dtype,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from ._dtype import (
     bool_ as bool,  # noqa: A001

@@ -17,7 +17,7 @@ from .ops._core import _to, defop, quiet, write_out
 
 _ndarray = np.ndarray
 _PY_SCALARS = (bool, int, float, complex)
-_SUPPORTED_NP = "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool"
+_SUPPORTED_NP = "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool"
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -289,7 +289,7 @@ def _check_python_cast(a: np.ndarray, dt: D.dtype):
 
 
 def _np_array_for(a: np.ndarray, copy: bool):
-    """A NumPy array of a supported dtype (unsigned 16/32/64-bit become the next signed type)."""
+    """A NumPy array of a supported dtype, in native byte order."""
     k = a.dtype
     if k.kind not in "biufc" or (k.kind == "f" and k.itemsize > 8) or k.itemsize > 16:
         raise TypeError(
@@ -674,6 +674,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     dt = _dtype_arg(dtype, "eye") or D.get_default_dtype()
+    if dt in D._WIDE_U:
+        _no_kernel("eye", dt)
     if requires_grad and dt._cat < D._FLOAT:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     r = _finish(
@@ -682,6 +684,10 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         requires_grad=requires_grad,
     )
     return r if out is None else write_out(out, r)
+
+
+def _no_kernel(kname, dt):
+    raise NotImplementedError(f"\"{kname}\" not implemented for '{D._SHORT[dt.name]}'")
 
 
 # ---------------------------------------------------------------------------- ranges
@@ -736,9 +742,8 @@ def arange(
             raise TypeError(f"arange() received an invalid combination of arguments - got ({type(v).__name__})")
     is_float = any(isinstance(v, float) for v in (start, end, step))
     dt = _dtype_arg(dtype, "arange") or (D.get_default_dtype() if is_float else D.int64)
-    if dt is D.bool_ or dt._cat == D._COMPLEX:
-        name = "Bool" if dt is D.bool_ else ("ComplexFloat" if dt is D.complex64 else "ComplexDouble")
-        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{name}'")
+    if dt is D.bool_ or dt._cat == D._COMPLEX or dt in D._WIDE_U:
+        _no_kernel("arange_cpu", dt)
     fs, fe, fst = float(start), float(end), float(step)
     if not (fst > 0 or fst < 0):
         raise RuntimeError("step must be nonzero")
@@ -881,6 +886,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     start, end = _num(start), _num(end)
     steps = _steps_arg(steps, "linspace")
     dt = _range_dtype(dtype, start, end, "linspace")
+    if dt in D._WIDE_U:
+        _no_kernel("linspace_cpu", dt)
     if requires_grad and dt._cat < D._FLOAT:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     r = _finish(_linspace_values(start, end, steps, dt), device=device, requires_grad=requires_grad)

@@ -82,8 +82,29 @@ float32 = dtype("float32", np.dtype(np.float32), _FLOAT, True, 2)
 float64 = dtype("float64", np.dtype(np.float64), _FLOAT, True, 3)
 complex64 = dtype("complex64", np.dtype(np.complex64), _COMPLEX, True, 2)
 complex128 = dtype("complex128", np.dtype(np.complex128), _COMPLEX, True, 3)
+# the wide unsigned types: storage and a few ops only; promotion with any other integer type is an error
+uint16 = dtype("uint16", np.dtype(np.uint16), _INT, False, 2)
+uint32 = dtype("uint32", np.dtype(np.uint32), _INT, False, 3)
+uint64 = dtype("uint64", np.dtype(np.uint64), _INT, False, 4)
+_WIDE_U = (uint16, uint32, uint64)
 
-ALL = [bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128]
+ALL = [
+    bool_,
+    uint8,
+    int8,
+    int16,
+    int32,
+    int64,
+    float16,
+    bfloat16,
+    float32,
+    float64,
+    complex64,
+    complex128,
+    uint16,
+    uint32,
+    uint64,
+]
 _NAMES = {d.name: d for d in ALL}
 # the aliases PyTorch exposes
 ALIASES = {
@@ -125,9 +146,6 @@ class _NpMap(dict):
 
 #: numpy dtype -> ember dtype (the hot lookup behind ``Tensor.dtype``)
 NP2DT = _NpMap((d.np, d) for d in ALL if d is not bfloat16)
-NP2DT[np.dtype(np.uint16)] = int32  # never produced on purpose; keeps lookups total
-NP2DT[np.dtype(np.uint32)] = int64
-NP2DT[np.dtype(np.uint64)] = int64
 
 
 class _Default:
@@ -189,6 +207,10 @@ def np_dtype(d: dtype):
 def _promote(a: dtype, b: dtype) -> dtype:
     if a is b:
         return a
+    if a in _WIDE_U or b in _WIDE_U:
+        # PyTorch promotes uint16/32/64 only with itself and with the real floating types
+        other = b if a in _WIDE_U else a
+        return other if other._cat == _FLOAT else None
     if a._cat != b._cat:
         hi, lo = (a, b) if a._cat > b._cat else (b, a)
         if hi._cat == _COMPLEX and lo._cat == _FLOAT and lo is float64:
@@ -207,7 +229,41 @@ def _promote(a: dtype, b: dtype) -> dtype:
     return a if a._rank > b._rank else b
 
 
-_PROMO = {(a, b): _promote(a, b) for a in ALL for b in ALL}
+_SHORT = {  # PyTorch's short names of the dtypes in promotion errors
+    "bool": "Bool",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "float16": "Half",
+    "bfloat16": "BFloat16",
+    "float32": "Float",
+    "float64": "Double",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
+    "uint16": "UInt16",
+    "uint32": "UInt32",
+    "uint64": "UInt64",
+}
+
+
+class _PromoTable(dict):
+    """(dtype, dtype) -> promoted dtype; a pair PyTorch refuses to promote raises its error."""
+
+    __slots__ = ()
+
+    def __missing__(self, key):
+        a, b = key
+        if isinstance(a, dtype) and isinstance(b, dtype):
+            raise RuntimeError(
+                "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                f"{_SHORT[a.name]} and {_SHORT[b.name]}"
+            )
+        raise KeyError(key)
+
+
+_PROMO = _PromoTable(((a, b), r) for a in ALL for b in ALL if (r := _promote(a, b)) is not None)
 
 
 def promote_types(type1: dtype, type2: dtype) -> dtype:

@@ -426,6 +426,9 @@ class Tensor:
                 D.bool_: "BoolTensor",
                 D.complex64: "ComplexFloatTensor",
                 D.complex128: "ComplexDoubleTensor",
+                D.uint16: "UInt16Tensor",
+                D.uint32: "UInt32Tensor",
+                D.uint64: "UInt64Tensor",
             }
             prefix = "torch." if self.is_cpu else "torch.cuda."
             return prefix + names[self.dtype]

@@ -42,11 +42,20 @@ _TYPE_NAMES = {
     D.bool_: "Bool",
     D.complex64: "ComplexFloat",
     D.complex128: "ComplexDouble",
+    D.uint16: "UInt16",
+    D.uint32: "UInt32",
+    D.uint64: "UInt64",
 }
 
 
 def type_name(dt) -> str:
     return _TYPE_NAMES[dt]
+
+
+def reject_wide_uint(kname, npdt) -> None:
+    """PyTorch's "not implemented" error where it has no ``kname`` kernel for uint16/uint32/uint64."""
+    if npdt.kind == "u" and npdt.itemsize > 1:
+        raise NotImplementedError(f"\"{kname}\" not implemented for '{_TYPE_NAMES[_NP2DT[npdt]]}'")
 
 
 # ---------------------------------------------------------------------------- registration

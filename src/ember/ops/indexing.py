@@ -31,6 +31,7 @@ from ._core import (
     needs_grad,
     readonly_error,
     record,
+    reject_wide_uint,
     set_meta,
     sum_to_shape,
     type_name,
@@ -780,6 +781,9 @@ _CPP_NAMES = {
     D.int16: "int16_t",
     D.int8: "int8_t",
     D.uint8: "uint8_t",
+    D.uint16: "uint16_t",
+    D.uint32: "uint32_t",
+    D.uint64: "uint64_t",
     D.bool_: "bool",
     D.complex64: "c10::complex<float>",
     D.complex128: "c10::complex<double>",
@@ -797,7 +801,12 @@ def _check_scalar(value, npdt):
         if isinstance(value, float) and not np.isfinite(value):
             raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dt]} without overflow")
         info = np.iinfo(npdt)
-        if not (info.min <= int(value) <= info.max):
+        v = int(value)
+        if info.min == 0 and not isinstance(value, float):  # unsigned: a negative int wraps around, as in C
+            if v > info.max or -v > info.max:
+                raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dt]} without overflow")
+            return v % (info.max + 1) if v < 0 else value
+        if not (info.min <= v <= info.max):
             raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dt]} without overflow")
     return value
 
@@ -988,6 +997,7 @@ def nonzero(input, *, out=None, as_tuple=False):
     """Indices of the non-zero elements: an ``(n, ndim)`` int64 tensor, or one 1-D tensor per
     dimension with ``as_tuple=True`` (a 0-d input counts as 1-D there)."""
     a = input._data
+    reject_wide_uint("nonzero_count_cpu", a.dtype)
     xp = xp_of(a)
     if a.ndim == 0:
         if as_tuple:
@@ -1108,6 +1118,8 @@ def _gather_fast(input, dim, index):
 def gather(input, dim, index, *, sparse_grad=False, out=None) -> Tensor:
     """``out[i][j][k] = input[index[i][j][k]][j][k]`` (for ``dim=0``): values along ``dim`` picked by
     ``index``, whose shape the result takes."""
+    if isinstance(input, Tensor):
+        reject_wide_uint("scatter_gather_tensor_cpu", input._data.dtype)
     r = _gather_fast(input, dim, index)
     if r is not None:
         return r if out is None else write_out(out, r)
@@ -1404,6 +1416,8 @@ def _index_select_fast(input, dim, index):
 @defop
 def index_select(input, dim, index, *, out=None) -> Tensor:
     """The slices of ``input`` along ``dim`` at the positions in the 1-D ``index``."""
+    if isinstance(input, Tensor):
+        reject_wide_uint("index_select", input._data.dtype)
     r = _index_select_fast(input, dim, index)
     if r is not None:
         return r if out is None else write_out(out, r)

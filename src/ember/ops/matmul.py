@@ -21,6 +21,7 @@ from ._core import (
     defop,
     needs_grad,
     record,
+    reject_wide_uint,
     result_dtype,
     set_meta,
     sum_to_shape,
@@ -69,6 +70,8 @@ def _need_tensor(fname, argname, pos, x):
 def _no_bool(kernel, a):
     if a.dtype.kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if a.dtype.kind == "u":
+        reject_wide_uint(kernel, a.dtype)
 
 
 def _dims_str(shape) -> str:
@@ -180,7 +183,7 @@ def matmul(input, other, *, out=None) -> Tensor:
     a, b = input._data, other._data
     da, db = a.ndim, b.ndim
     dt = a.dtype
-    if da == 2 and db == 2 and dt is b.dtype and a.shape[1] == b.shape[0] and dt.kind != "b":
+    if da == 2 and db == 2 and dt is b.dtype and a.shape[1] == b.shape[0] and dt.kind not in "bu":
         name = "MmBackward0"  # the common case, known to pass the checks below
     else:
         if da == 0 or db == 0:

@@ -22,6 +22,7 @@ from ._core import (
     float_array,
     needs_grad,
     record,
+    reject_wide_uint,
     result_dtype,
     set_meta,
     to_tensor,
@@ -97,6 +98,11 @@ def _check_tensor(fname, input, arg="input", pos=1):
 
 def _not_impl(kname, npdt):
     raise NotImplementedError(f"\"{kname}\" not implemented for '{type_name(D.NP2DT[npdt])}'")
+
+
+def _wide_u(npdt) -> bool:
+    """uint16/uint32/uint64, which PyTorch stores but computes with in only a few kernels."""
+    return npdt.kind == "u" and npdt.itemsize > 1
 
 
 def _camel(name):
@@ -271,6 +277,7 @@ def binary(
     kname=None,
     tensors=None,
     quiet=True,
+    wide_uint=False,
 ):
     """Define an elementwise op of two operands (tensors or Python scalars) with PyTorch's promotion.
     ``floating`` promotes an integral result to the default float dtype; result kinds in ``reject``
@@ -286,7 +293,7 @@ def binary(
                 _check_tensor(name, other, "other", 2)
         x, y, rdt = bin_args(input, other)
         rk = _kind(rdt)
-        if rk in reject:
+        if rk in reject or (rk == "u" and not (floating or wide_uint) and rdt.itemsize > 1):
             _not_impl(kn, rdt)
         if floating and rk in "biu":
             fdt = _fdt()
@@ -371,6 +378,8 @@ def _add_sub(name, fn, sign, doc, aliases=()):
         if sign < 0 and (_is_bool(input) or _is_bool(other)):
             _sub_bool_error(input, other)
         x, y, rdt = bin_args(input, other)
+        if rdt.kind == "u" and rdt.itemsize > 1:
+            _not_impl("add_stub", rdt)
         if alpha != 1 or alpha.__class__ is not int:
             _check_alpha(alpha, rdt)
             if alpha != 1:
@@ -524,7 +533,7 @@ def _zero_rule(ctx, g):
 def floor_divide(input, other, *, out=None):
     """``input // other`` rounding toward negative infinity (PyTorch defines no derivative for it)."""
     x, y, rdt = bin_args(input, other)
-    if rdt == np.bool_:
+    if rdt == np.bool_ or _wide_u(rdt):
         _not_impl("div_floor_cpu", rdt)
     r = _make(_int_div(x, y, rdt, trunc=False))
     if needs_grad(input, other):
@@ -535,7 +544,7 @@ def floor_divide(input, other, *, out=None):
 
 def _mod_args(name, input, other):
     x, y, rdt = bin_args(input, other)
-    if rdt == np.bool_:
+    if rdt == np.bool_ or _wide_u(rdt):
         _not_impl(name + "_cpu", rdt)
     if rdt.kind in "iu" and (_xp2(x, y).asarray(y) == 0).any():
         raise RuntimeError("ZeroDivisionError")
@@ -595,6 +604,8 @@ def neg(input, *, out=None):
             "Negation, the `-` operator, on a bool tensor is not supported. "
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
+    if _wide_u(x.dtype):
+        _not_impl("neg_cpu", x.dtype)
     r = _make(_xp(x).negative(x))
     if STATE.enabled and input._requires_grad:
         record(r, "NegBackward0", _neg_rule, (input,))
@@ -639,7 +650,7 @@ def pow(input, exponent, *, out=None):
     x, y, rdt = bin_args(input, exponent)
     xp = _xp2(x, y)
     k = rdt.kind
-    if k == "b":
+    if k == "b" or _wide_u(rdt):
         _not_impl("pow", rdt)
     if k in "iu":
         if not isinstance(exponent, Tensor) and exponent < 0:
@@ -731,7 +742,7 @@ def square(input, *, out=None):
 def abs(input, *, out=None):
     """``|input|``; the gradient at 0 is 0. Complex input gives its real magnitude."""
     x = input._data
-    if x.dtype.kind == "b":
+    if x.dtype.kind == "b" or _wide_u(x.dtype):
         _not_impl("abs_cpu", x.dtype)
     r = _make(_xp(x).abs(x))
     if STATE.enabled and input._requires_grad:
@@ -1124,6 +1135,8 @@ def sign(input, *, out=None):
         raise NotImplementedError(
             "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead."
         )
+    if _wide_u(x.dtype):
+        _not_impl("sign_cpu", x.dtype)
     r = _make(_sign_k(_xp(x), x))
     if needs_grad(input):
         record(r, "SignBackward0", _zero_rule, (input,))
@@ -1200,6 +1213,11 @@ def clamp(input, min=None, max=None, *, out=None):
     rdt = result_dtype(input, min, max).np
     if x.dtype.kind == "c" or np.dtype(rdt).kind == "c":
         raise RuntimeError("clamp is not supported for complex types")
+    if _wide_u(np.dtype(rdt)):
+        b, side = (min, "min") if min is not None else (max, "max")
+        if isinstance(b, Tensor):
+            _not_impl("maximum_cpu" if side == "min" else "minimum_cpu", rdt)
+        _not_impl("clamp_scalar_cpu" if min is not None and max is not None else f"clamp_{side}_scalar_cpu", rdt)
     xp = _xp(x)
     if x.dtype != rdt:
         x = x.astype(rdt)
@@ -1708,9 +1726,15 @@ def logical_not(input, *, out=None):
     return r if out is None else write_out(out, r)
 
 
-bitwise_and = binary("bitwise_and", lambda xp, x, y: xp.bitwise_and(x, y), reject="fc", kname="bitwise_and_cpu")
-bitwise_or = binary("bitwise_or", lambda xp, x, y: xp.bitwise_or(x, y), reject="fc", kname="bitwise_or_cpu")
-bitwise_xor = binary("bitwise_xor", lambda xp, x, y: xp.bitwise_xor(x, y), reject="fc", kname="bitwise_xor_cpu")
+bitwise_and = binary(
+    "bitwise_and", lambda xp, x, y: xp.bitwise_and(x, y), reject="fc", kname="bitwise_and_cpu", wide_uint=True
+)
+bitwise_or = binary(
+    "bitwise_or", lambda xp, x, y: xp.bitwise_or(x, y), reject="fc", kname="bitwise_or_cpu", wide_uint=True
+)
+bitwise_xor = binary(
+    "bitwise_xor", lambda xp, x, y: xp.bitwise_xor(x, y), reject="fc", kname="bitwise_xor_cpu", wide_uint=True
+)
 
 
 def _shift_k(left):
@@ -1740,7 +1764,7 @@ def bitwise_not(input, *, out=None):
     """Elementwise NOT of bool/integer tensors (``~``)."""
     _check_tensor("bitwise_not", input)
     x = input._data
-    if _kind(x.dtype) in "fc":
+    if _kind(x.dtype) in "fc" or _wide_u(x.dtype):
         _not_impl("bitwise_not_cpu", x.dtype)
     r = _make(_xp(x).invert(x))
     return r if out is None else write_out(out, r)
@@ -1753,6 +1777,7 @@ def masked_fill(input, mask, value) -> Tensor:
     _check_tensor("masked_fill", input)
     _check_tensor("masked_fill", mask, "mask", 2)
     x, m = input._data, mask._data
+    reject_wide_uint("masked_fill", x.dtype)
     if m.dtype.kind != "b":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {_c_name(m.dtype)}")
     vt = isinstance(value, Tensor)
@@ -1810,6 +1835,8 @@ def _cmp(name, fn):
             # as an operator (``t == None``) Python then falls back to identity comparison
             return NotImplemented
         x, y, rdt = bin_args(input, other)
+        if rdt.kind == "u" and rdt.itemsize > 1 and name not in ("eq", "ne"):
+            _not_impl(name + "_cpu", rdt)
         r = _make(_arith(fn, x, y))
         return r if out is None else write_out(out, r)
 

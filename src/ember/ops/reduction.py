@@ -482,9 +482,17 @@ def _binary_extreme_rule(ctx, g):
     return (g * _make(wa.astype(dt)) if n0 else None), (g * _make(wb.astype(dt)) if n1 else None)
 
 
+def _wide_u(x, kname):
+    """PyTorch has no kernel of this reduction for uint16/uint32/uint64."""
+    if x.dtype.kind == "u" and x.dtype.itemsize > 1:
+        raise NotImplementedError(f"\"{kname}\" not implemented for '{type_name(D.NP2DT[x.dtype])}'")
+
+
 def _max_min(fname, input, dim, keepdim, other, out, is_max):
     _check_tensor(fname, input)
     x = input._data
+    if x.dtype.kind == "u":
+        _wide_u(x, (fname + "_all") if dim is None and other is None else fname + "_cpu")
     nd = x.ndim
     if type(dim) is int and other is None and nd and -nd <= dim < nd and x.shape[dim]:
         # the common call: values and indices along one non-empty dim
@@ -530,6 +538,7 @@ def min(input, dim=None, keepdim=False, *, other=None, out=None):
 
 def _amax_amin(fname, input, dim, keepdim, out, is_max):
     x = input._data
+    _wide_u(x, fname[1:] + "_values_cpu")
     axes = norm_dims(dim, x.ndim)
     _nonempty(fname, x, axes)
     r = _extreme(fname, input, axes, keepdim, is_max, "AmaxBackward0" if is_max else "AminBackward0")
@@ -562,6 +571,7 @@ def _aminmax_rule(ctx, grads):
 def aminmax(input, *, dim=None, keepdim=False, out=None):
     """(min, max) over ``dim`` (all elements by default)."""
     x = input._data
+    _wide_u(x, "aminmax_cpu")
     axes = norm_dims(dim, x.ndim)
     if x.size == 0 and (dim is None or _count(x.shape, axes) == 0):
         raise RuntimeError(
@@ -583,6 +593,7 @@ def _arg_extreme(fname, input, dim, keepdim, is_max, out):
     x = input._data
     if x.dtype == np.bool_:
         raise RuntimeError(f"{fname}(): does not support bool input")
+    _wide_u(x, fname + "_cpu")
     xp = _xp(x)
     f = xp.argmax if is_max else xp.argmin
     if dim is None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Size, Tensor, _make, _wrap_dim
-from ._core import STATE, defop, needs_grad, record, record_multi, type_name, write_out, xp_of
+from ._core import STATE, defop, needs_grad, record, record_multi, reject_wide_uint, type_name, write_out, xp_of
 
 _ndarray = np.ndarray
 _NP2DT = D.NP2DT
@@ -1352,6 +1352,7 @@ def _flip_method(self, *dims):
 def flip(input, dims) -> Tensor:
     """A copy with the order of entries reversed along ``dims``."""
     x = input._data
+    reject_wide_uint("flip_cpu", x.dtype)
     dims = _int_seq(dims)
     axes = [_wrap_dim(d, x.ndim) for d in dims]
     for a in axes:
@@ -1450,6 +1451,7 @@ def _tri(input, diagonal, lower, fname):
     if x.ndim < 2:
         raise RuntimeError(f"{fname}: input tensor must have at least 2 dimensions")
     k = diagonal.__index__()
+    reject_wide_uint(fname, x.dtype)
     xp = xp_of(x)
     r = _make(xp.tril(x, k) if lower else xp.triu(x, k))
     if needs_grad(input):
