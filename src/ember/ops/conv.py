@@ -1,3 +1,815 @@
-"""conv primitives (forward kernels with hand-written backward rules)."""
+"""Convolution primitives: conv1d/2d/3d, their transposes, and unfold/fold (im2col/col2im).
+
+Every convolution here is one trilinear form
+``L(x, w, y) = sum y[n, o, p] * w[o, c, k] * xpad[n, c, p * stride + k * dilation]``
+(per group), and the three ops the family needs are its three partial derivatives:
+
+* ``_corr(x, w)``   = dL/dy, the forward convolution (im2col of x, then one matmul),
+* ``_corr_t(y, w)`` = dL/dx, the transposed convolution (one matmul, then col2im),
+* ``_corr_w(x, y)`` = dL/dw, the weight gradient (one matmul of y against im2col of x).
+
+The backward rule of each is written with the other two, so gradients of any order exist.
+im2col is a strided view of the (padded) input copied once into a ``(C, *K, N, *P)`` buffer;
+col2im loops over the kernel offsets only. Groups are a batched matmul."""
 
 from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+from ._core import STATE, defop, needs_grad, record, xp_of
+
+_ndarray = np.ndarray
+_NP2DT = D.NP2DT
+
+# C type names PyTorch prints in "Input type (float) and bias type (double)" messages
+_C_NAMES = {
+    D.float32: "float",
+    D.float64: "double",
+    D.float16: "c10::Half",
+    D.bfloat16: "c10::BFloat16",
+    D.int64: "long int",
+    D.int32: "int",
+    D.int16: "short int",
+    D.int8: "signed char",
+    D.uint8: "unsigned char",
+    D.bool_: "bool",
+    D.complex64: "c10::complex<float>",
+    D.complex128: "c10::complex<double>",
+}
+_TYPE_NAMES = {
+    D.float32: "Float",
+    D.float64: "Double",
+    D.float16: "Half",
+    D.bfloat16: "BFloat16",
+    D.int64: "Long",
+    D.int32: "Int",
+    D.int16: "Short",
+    D.int8: "Char",
+    D.uint8: "Byte",
+    D.bool_: "Bool",
+    D.complex64: "ComplexFloat",
+    D.complex128: "ComplexDouble",
+}
+_DIM_NAMES = {1: ("height", "width"), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+# ---------------------------------------------------------------------------- geometry
+class _Geom:
+    """Everything a kernel needs besides the arrays: per spatial dim the input size ``xs`` (the
+    unpadded x side), kernel ``ks``, output ``ps`` (the y side), stride, dilation, padding before
+    (``lo``) and after (``hi``), plus the number of groups.
+
+    With unit strides the kernels work on the padded input flattened over its spatial dims
+    (``flat``): the window of every kernel offset is then one contiguous run of ``m`` elements
+    (``m`` counts the output positions on the padded row pitch, a few of which fall past a row's
+    end and are dropped), so im2col and col2im move long runs instead of short rows."""
+
+    __slots__ = ("nd", "xs", "ks", "ps", "stride", "dil", "lo", "hi", "groups", "ext", "flat", "sp", "m", "ident")
+
+    def __init__(self, xs, ks, ps, stride, dil, lo, hi, groups, flat=None):
+        self.nd = len(xs)
+        self.xs, self.ks, self.ps = tuple(xs), tuple(ks), tuple(ps)
+        self.stride, self.dil, self.lo, self.hi = tuple(stride), tuple(dil), tuple(lo), tuple(hi)
+        self.groups = groups
+        # the extent of the padded input the sliding windows actually touch
+        self.ext = tuple((p - 1) * s + d * (k - 1) + 1 for p, s, d, k in zip(ps, stride, dil, ks))
+        self.flat = all(s == 1 for s in stride) if flat is None else flat
+        sp = []
+        acc = 1
+        for e in reversed(self.ext):
+            sp.append(acc)
+            acc *= e
+        self.sp = tuple(reversed(sp))  # element strides of the padded spatial block
+        if self.flat:
+            self.m = sum((p - 1) * s for p, s in zip(ps, self.sp)) + 1
+            # the flat layout of the output is its plain layout (e.g. 1x1 kernels without padding)
+            self.ident = self.ps[1:] == self.ext[1:]
+        else:
+            self.m = _prod(ps)
+            self.ident = True
+
+    def empty(self) -> bool:
+        return 0 in self.ps
+
+
+def _prod(t):
+    r = 1
+    for v in t:
+        r *= v
+    return r
+
+
+# ---------------------------------------------------------------------------- array kernels
+def _spatially_contiguous(x) -> bool:
+    it = x.itemsize
+    exp = it
+    for size, st in zip(reversed(x.shape[2:]), reversed(x.strides[2:])):
+        if size != 1 and st != exp:
+            return False
+        exp *= size
+    return True
+
+
+def _padded(x, g: _Geom):
+    """``x`` zero-padded to the extent the windows touch (``x`` itself when that needs no copy)."""
+    if not any(g.lo):
+        if g.flat:
+            if g.ext == g.xs and _spatially_contiguous(x):
+                return x
+        elif all(e <= s for e, s in zip(g.ext, g.xs)):
+            return x
+    xp = xp_of(x)
+    buf = xp.zeros(x.shape[:2] + g.ext, dtype=x.dtype)
+    src = [slice(None), slice(None)]
+    dst = [slice(None), slice(None)]
+    for s, lo, e in zip(g.xs, g.lo, g.ext):
+        n = max(0, min(s, e - lo))
+        src.append(slice(0, n))
+        dst.append(slice(lo, lo + n))
+    buf[tuple(dst)] = x[tuple(src)]
+    return buf
+
+
+def _im2col(x, g: _Geom):
+    """im2col of ``x``: a contiguous ``(N, G, C/G * prod(K), m)`` array."""
+    xb = _padded(x, g)
+    st = xb.strides
+    n, c = xb.shape[:2]
+    if g.flat:
+        it = xb.itemsize
+        shape = (n, c) + g.ks + (g.m,)
+        strides = st[:2] + tuple(d * s * it for d, s in zip(g.dil, g.sp)) + (it,)
+    else:
+        shape = (n, c) + g.ks + g.ps
+        strides = st[:2] + tuple(s * d for s, d in zip(st[2:], g.dil)) + tuple(s * t for s, t in zip(st[2:], g.stride))
+    xp = xp_of(x)
+    cols = xp.ascontiguousarray(xp.lib.stride_tricks.as_strided(xb, shape, strides))
+    G = g.groups
+    return cols.reshape(n, G, c // G * _prod(g.ks), g.m)
+
+
+def _to_full(y, g: _Geom):
+    """``y`` of shape ``(N, O, *ps)`` laid out as ``(N, G, O/G, m)`` (zeros where the flat layout
+    has positions past a row's end)."""
+    n, o = y.shape[:2]
+    xp = xp_of(y)
+    if g.ident:
+        r = y.reshape(n, o, g.m)
+    else:
+        r = xp.zeros((n, o, g.m), dtype=y.dtype)
+        it = r.itemsize
+        v = xp.lib.stride_tricks.as_strided(r, (n, o) + g.ps, r.strides[:2] + tuple(s * it for s in g.sp))
+        v[...] = y
+    G = g.groups
+    return r.reshape(n, G, o // G, g.m)
+
+
+def _from_full(r, g: _Geom, b=None):
+    """``(N, O, m)`` -> a fresh contiguous ``(N, O, *ps)``, plus the bias ``b`` per channel."""
+    n, o = r.shape[:2]
+    xp = xp_of(r)
+    if g.ident:
+        v = r.reshape((n, o) + g.ps)
+        if b is not None:
+            v += b.reshape((1, o) + (1,) * g.nd)
+        return v
+    it = r.itemsize
+    v = xp.lib.stride_tricks.as_strided(r, (n, o) + g.ps, r.strides[:2] + tuple(s * it for s in g.sp))
+    out = xp.empty((n, o) + g.ps, dtype=r.dtype)
+    if b is None:
+        out[...] = v
+    else:
+        xp.add(v, b.reshape((1, o) + (1,) * g.nd), out=out)
+    return out
+
+
+def _col2im(cols, g: _Geom, n, c, dtype, xp):
+    """The adjoint of im2col: sum ``cols`` (``(N, C, *K, m)`` flat, or ``(N, C, *K, *ps)``; any
+    strides) into a fresh ``(N, C, *xs)`` array, one strided add per kernel offset."""
+    out = None
+    if g.flat:
+        buf = xp.zeros((n, c, _prod(g.ext)), dtype=dtype)
+        if buf.size and cols.size:
+            kt = _prod(g.ks)
+            cv = cols.reshape(n, c, kt, g.m)
+            m = g.m
+            add = xp.add
+            for j, ko in enumerate(itertools.product(*(range(k) for k in g.ks))):
+                off = sum(k * d * s for k, d, s in zip(ko, g.dil, g.sp))
+                dst = buf[:, :, off : off + m]
+                add(dst, cv[:, :, j], out=dst)
+        buf = buf.reshape((n, c) + g.ext)
+        if not any(g.lo) and g.ext == g.xs:
+            return buf
+        out = xp.zeros((n, c) + g.xs, dtype=dtype)
+        src = [slice(None), slice(None)]
+        dst = [slice(None), slice(None)]
+        for s, lo, e in zip(g.xs, g.lo, g.ext):
+            k = max(0, min(s, e - lo))
+            dst.append(slice(0, k))
+            src.append(slice(lo, lo + k))
+        out[tuple(dst)] = buf[tuple(src)]
+        return out
+    out = xp.zeros((n, c) + g.xs, dtype=dtype)
+    if out.size == 0 or cols.size == 0:
+        return out
+    ct = cols.reshape((n, c) + g.ks + g.ps)
+    per_dim = []
+    for s, lo, d, k, p, size in zip(g.stride, g.lo, g.dil, g.ks, g.ps, g.xs):
+        opts = []
+        for ki in range(k):
+            off = ki * d - lo  # input index of output position 0 at this kernel offset
+            p0 = 0 if off >= 0 else (-off + s - 1) // s
+            p1 = min(p, (size - 1 - off) // s + 1) if size - 1 - off >= 0 else 0
+            if p1 > p0:
+                i0 = p0 * s + off
+                opts.append((ki, slice(p0, p1), slice(i0, i0 + (p1 - p0 - 1) * s + 1, s)))
+        if not opts:
+            return out
+        per_dim.append(opts)
+    add = xp.add
+    head = (slice(None), slice(None))
+    for combo in itertools.product(*per_dim):
+        src = ct[head + tuple(o[0] for o in combo) + tuple(o[1] for o in combo)]
+        dst = out[head + tuple(o[2] for o in combo)]
+        add(dst, src, out=dst)
+    return out
+
+
+def _wg(w, G):
+    """Weights ``(O, C/G, *K)`` as ``(G, O/G, C/G * prod(K))``."""
+    o = w.shape[0]
+    return w.reshape(G, o // G, w.size // o if o else 0)
+
+
+def _corr_arr(x, w, g: _Geom, b=None, keep_cols=False):
+    """Forward convolution of arrays: ``(N, C, *xs)`` with ``(O, C/G, *K)`` -> ``(N, O, *ps)``
+    (plus ``b`` per channel). Returns (out, cols or None)."""
+    xp = xp_of(x)
+    n, o = x.shape[0], w.shape[0]
+    if g.empty() or n == 0 or o == 0:
+        out = xp.zeros((n, o) + g.ps, dtype=x.dtype)
+        if b is not None and out.size:
+            out += b.reshape((1, o) + (1,) * g.nd)
+        return out, None
+    cols = _im2col(x, g)
+    r = xp.matmul(_wg(w, g.groups), cols)  # (N, G, O/G, m)
+    return _from_full(r.reshape(n, o, g.m), g, b), (cols if keep_cols else None)
+
+
+def _corr_t_arr(yf, w, g: _Geom, b=None):
+    """Transposed convolution from ``yf`` (``_to_full`` of y): ``(N, C, *xs)``."""
+    xp = xp_of(yf)
+    G = g.groups
+    n = yf.shape[0]
+    c = w.shape[1] * G
+    if yf.size == 0 or w.size == 0:
+        out = xp.zeros((n, c) + g.xs, dtype=yf.dtype)
+    else:
+        cols = xp.matmul(_wg(w, G).transpose(0, 2, 1), yf)  # (N, G, C/G * K, m)
+        out = _col2im(cols, g, n, c, cols.dtype, xp)
+    if b is not None and out.size:
+        out += b.reshape((1, c) + (1,) * g.nd)
+    return out
+
+
+def _corr_w_arr(x, yf, g: _Geom, wshape, cols=None):
+    """Weight gradient: ``yf`` (``_to_full`` of y) against im2col of ``x`` -> ``wshape``."""
+    xp = xp_of(yf)
+    if yf.size == 0 or x.size == 0:
+        return xp.zeros(wshape, dtype=yf.dtype)
+    if cols is None:
+        cols = _im2col(x, g)
+    # cols @ yf^T with the small operand transposed (a transposed im2col operand is far slower)
+    r = xp.matmul(cols, xp.ascontiguousarray(yf.transpose(0, 1, 3, 2)))  # (N, G, C/G * K, O/G)
+    r = r.sum(0) if r.shape[0] > 1 else r[0]
+    return r.transpose(0, 2, 1).reshape(wshape)
+
+
+# ---------------------------------------------------------------------------- the three ember ops
+def _corr(x: Tensor, w: Tensor, g: _Geom) -> Tensor:
+    r = _make(_corr_arr(x._data, w._data, g)[0])
+    if needs_grad(x, w):
+        node = record(r, "ConvolutionBackward0", _corr_rule, (x, w))
+        node._geom = g
+    return r
+
+
+def _corr_rule(ctx, gr):
+    x, w = ctx.inputs
+    nx, nw = ctx.needs_input_grad
+    g = ctx._geom
+    return (_corr_t(gr, w, g) if nx else None, _corr_w(x, gr, g, w.shape) if nw else None)
+
+
+def _corr_t(y: Tensor, w: Tensor, g: _Geom) -> Tensor:
+    yd = y._data
+    r = _make(_corr_t_arr(_to_full(yd, g), w._data, g))
+    if needs_grad(y, w):
+        node = record(r, "ConvolutionBackward0", _corr_t_rule, (y, w))
+        node._geom = g
+    return r
+
+
+def _corr_t_rule(ctx, gr):
+    y, w = ctx.inputs
+    ny, nw = ctx.needs_input_grad
+    g = ctx._geom
+    return (_corr(gr, w, g) if ny else None, _corr_w(gr, y, g, w.shape) if nw else None)
+
+
+def _corr_w(x: Tensor, y: Tensor, g: _Geom, wshape) -> Tensor:
+    wshape = tuple(wshape)
+    r = _make(_corr_w_arr(x._data, _to_full(y._data, g), g, wshape))
+    if needs_grad(x, y):
+        node = record(r, "ConvolutionBackward0", _corr_w_rule, (x, y))
+        node._geom = g
+    return r
+
+
+def _corr_w_rule(ctx, gr):
+    x, y = ctx.inputs
+    nx, ny = ctx.needs_input_grad
+    g = ctx._geom
+    return (_corr_t(y, gr, g) if nx else None, _corr(x, gr, g) if ny else None)
+
+
+# ---------------------------------------------------------------------------- argument checks
+def _need_tensor(fname, argname, pos, v):
+    if not isinstance(v, Tensor):
+        raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not {type(v).__name__}")
+
+
+def _ints(fname, argname, v, nd):
+    """An int or a sequence of ints as a tuple (an int repeated ``nd`` times)."""
+    if isinstance(v, bool) or not isinstance(v, (int, tuple, list)):
+        if isinstance(v, Tensor) and v.ndim == 0 and not v.is_floating_point():
+            return (int(v.item()),) * nd
+        if hasattr(v, "__index__") and not isinstance(v, float):
+            return (v.__index__(),) * nd
+        raise TypeError(f"{fname}(): argument '{argname}' must be tuple of ints, not {type(v).__name__}")
+    if isinstance(v, int):
+        return (v,) * nd
+    out = []
+    for e in v:
+        if isinstance(e, bool) or not isinstance(e, int):
+            if hasattr(e, "__index__") and not isinstance(e, float):
+                e = e.__index__()
+            else:
+                raise TypeError(
+                    f"{fname}(): argument '{argname}' must be tuple of ints, but found element of type "
+                    f"{type(e).__name__} at pos {len(out)}"
+                )
+        out.append(e)
+    return tuple(out)
+
+
+def _expand(argname, v, k):
+    if len(v) == 1 and k != 1:
+        return v * k
+    if len(v) != k:
+        raise RuntimeError(
+            f"expected {argname} to be a single integer value or a list of {k} values to match the "
+            f"convolution dimensions, but got {argname}={list(v)}"
+        )
+    return v
+
+
+def _sizes(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def _check_dtypes(x, w, b, kernel):
+    xd = x._data.dtype
+    if b is not None and b._data.dtype != xd:
+        raise RuntimeError(
+            f"Input type ({_C_NAMES[_NP2DT[xd]]}) and bias type ({_C_NAMES[_NP2DT[b._data.dtype]]}) should be the same"
+        )
+    wd = w._data.dtype
+    if wd != xd:
+        if xd == np.float32:
+            raise RuntimeError(
+                f"Input type (torch.{_TYPE_NAMES[_NP2DT[xd]]}Tensor) and weight type "
+                f"(torch.{_TYPE_NAMES[_NP2DT[wd]]}Tensor) should be the same or input should be a MKLDNN tensor "
+                "and weight is a dense tensor"
+            )
+        raise RuntimeError(f"expected scalar type {_TYPE_NAMES[_NP2DT[xd]]} but found {_TYPE_NAMES[_NP2DT[wd]]}")
+    if xd.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _common(fname, nd, input, weight, bias, stride, padding, dilation, groups, transposed, output_padding=0):
+    """Check a convolution call as PyTorch does; returns (x batched tensor, unbatched flag, stride,
+    (lo, hi) padding, dilation, output_padding)."""
+    _need_tensor(fname, "input", 1, input)
+    _need_tensor(fname, "weight", 2, weight)
+    if bias is not None:
+        _need_tensor(fname, "bias", 3, bias)
+    if isinstance(groups, bool) or not isinstance(groups, int):
+        if hasattr(groups, "__index__") and not isinstance(groups, float):
+            groups = groups.__index__()
+        else:
+            raise TypeError(f"{fname}(): argument 'groups' must be int, not {type(groups).__name__}")
+    stride = _ints(fname, "stride", stride, nd)
+    dilation = _ints(fname, "dilation", dilation, nd)
+    pstr = None
+    if isinstance(padding, str):
+        if transposed:
+            raise TypeError(f"{fname}(): argument 'padding' must be tuple of ints, not str")
+        pstr = padding
+    else:
+        padding = _ints(fname, "padding", padding, nd)
+    if transposed:
+        output_padding = _ints(fname, "output_padding", output_padding, nd)
+    xd = input._data
+    if xd.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fname}, but got input of size: "
+            f"{_sizes(xd.shape)}"
+        )
+    unbatched = xd.ndim == nd + 1
+    x = input.unsqueeze(0) if unbatched else input
+    wd = weight._data
+    k = wd.ndim - 2
+    if k < 1:
+        raise RuntimeError(f"weight should have at least three dimensions, but got weight of size {_sizes(wd.shape)}")
+    stride = _expand("stride", stride, k)
+    dilation = _expand("dilation", dilation, k)
+    if transposed:
+        output_padding = _expand("output_padding", output_padding, k)
+    if pstr is not None:
+        if pstr == "valid":
+            lo = hi = (0,) * k
+        elif pstr == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            ks = wd.shape[2:]
+            tot = [d * (kk - 1) for d, kk in zip(dilation, ks)] if len(ks) == k else [0] * k
+            lo = tuple(t // 2 for t in tot)
+            hi = tuple(t - t // 2 for t in tot)
+            if lo != hi:
+                warnings.warn(
+                    "Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
+                    "copy of the input be created",
+                    UserWarning,
+                    stacklevel=4,
+                )
+        else:
+            raise RuntimeError(f"Invalid padding string: '{pstr}'")
+        padding = lo
+    else:
+        padding = _expand("padding", padding, k)
+        lo = hi = padding
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if transposed and any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    xs = x._data.shape
+    if len(xs) != wd.ndim:
+        raise RuntimeError(
+            f"Expected {wd.ndim}-dimensional input for {wd.ndim}-dimensional weight {_sizes(wd.shape)}, but got "
+            f"{len(xs)}-dimensional input of size {_sizes(xs)} instead"
+        )
+    if wd.shape[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got weight of size "
+            f"{_sizes(wd.shape)} instead"
+        )
+    if wd.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight of "
+            f"size [{_sizes(wd.shape)}] instead"
+        )
+    if transposed:
+        if xs[1] != wd.shape[0]:
+            raise RuntimeError(
+                f"Given transposed=1, weight of size {_sizes(wd.shape)}, expected input{_sizes(xs)} to have "
+                f"{wd.shape[0]} channels, but got {xs[1]} channels instead"
+            )
+        nb = wd.shape[1] * groups
+        if bias is not None and (bias.ndim != 1 or bias.shape[0] != nb):
+            raise RuntimeError(
+                f"Given transposed=1, weight of size {_sizes(wd.shape)}, expected bias to be 1-dimensional with "
+                f"{nb} elements, but got bias of size {_sizes(bias.shape)} instead"
+            )
+    else:
+        if xs[1] != wd.shape[1] * groups:
+            raise RuntimeError(
+                f"Given groups={groups}, weight of size {_sizes(wd.shape)}, expected input{_sizes(xs)} to have "
+                f"{wd.shape[1] * groups} channels, but got {xs[1]} channels instead"
+            )
+        if bias is not None and (bias.ndim != 1 or bias.shape[0] != wd.shape[0]):
+            raise RuntimeError(
+                f"Given weight of size {_sizes(wd.shape)}, expected bias to be 1-dimensional with {wd.shape[0]} "
+                f"elements, but got bias of size {_sizes(bias.shape)} instead"
+            )
+        padded = [s + a + b for s, a, b in zip(xs[2:], lo, hi)]
+        dk = [d * (kk - 1) + 1 for d, kk in zip(dilation, wd.shape[2:])]
+        if any(p < q for p, q in zip(padded, dk)):
+            raise RuntimeError(
+                f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
+                f"({' x '.join(map(str, dk))}). Kernel size can't be greater than actual input size"
+            )
+    if transposed and any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        names = _DIM_NAMES[k] if k in _DIM_NAMES else tuple(f"dim{i}" for i in range(k))
+        vals = (0,) if k == 1 else ()
+        ones = (1,) if k == 1 else ()
+        parts = [f"output_padding_{a}: {v}" for a, v in zip(names, vals + output_padding)]
+        parts += [f"stride_{a}: {v}" for a, v in zip(names, ones + stride)]
+        parts += [f"dilation_{a}: {v}" for a, v in zip(names, ones + dilation)]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    return x, unbatched, groups, stride, lo, hi, dilation, output_padding
+
+
+_KERNELS = {1: "slow_conv2d_cpu", 2: "slow_conv2d_cpu", 3: "slow_conv3d_cpu"}
+_KERNELS_T = {1: "slow_conv_transpose2d_cpu", 2: "slow_conv_transpose2d_cpu", 3: "slow_conv_transpose3d_cpu"}
+
+
+# ---------------------------------------------------------------------------- public ops
+def _conv(fname, nd, input, weight, bias, stride, padding, dilation, groups):
+    x, unbatched, groups, stride, lo, hi, dil, _ = _common(
+        fname, nd, input, weight, bias, stride, padding, dilation, groups, False
+    )
+    _check_dtypes(x, weight, bias, _KERNELS[nd])
+    xd, wd = x._data, weight._data
+    xs, ks = xd.shape[2:], wd.shape[2:]
+    ps = tuple((s + a + b - d * (k - 1) - 1) // t + 1 for s, a, b, d, k, t in zip(xs, lo, hi, dil, ks, stride))
+    g = _Geom(xs, ks, ps, stride, dil, lo, hi, groups)
+    grad = needs_grad(x, weight, bias)
+    out, cols = _corr_arr(xd, wd, g, None if bias is None else bias._data, grad and weight._requires_grad)
+    r = _make(out)
+    if grad:
+        node = record(r, "ConvolutionBackward0", _conv_rule, (x, weight, bias))
+        node._geom = g
+        if cols is not None and cols.nbytes <= _KEEP_COLS_BYTES:
+            node._cols = cols
+    return r.squeeze(0) if unbatched else r
+
+
+_KEEP_COLS_BYTES = 1 << 26  # im2col buffers up to this size are kept from forward for the weight gradient
+
+
+def _conv_rule(ctx, gr):
+    x, w, b = ctx.inputs
+    nx, nw, nb = ctx.needs_input_grad
+    g = ctx._geom
+    if not STATE.enabled:
+        gd = gr._data
+        yf = _to_full(gd, g)
+        xd, wd = x._data, w._data
+        gx = _make(_corr_t_arr(yf, wd, g)) if nx else None
+        gw = _make(_corr_w_arr(xd, yf, g, wd.shape, ctx.__dict__.get("_cols"))) if nw else None
+        gb = _make(gd.sum((0, *range(2, gd.ndim)))) if nb else None
+        return gx, gw, gb
+    gx = _corr_t(gr, w, g) if nx else None
+    gw = _corr_w(x, gr, g, w.shape) if nw else None
+    gb = gr.sum((0, *range(2, gr.ndim))) if nb else None
+    return gx, gw, gb
+
+
+def _conv_t(fname, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    y, unbatched, groups, stride, lo, hi, dil, opad = _common(
+        fname, nd, input, weight, bias, stride, padding, dilation, groups, True, output_padding
+    )
+    _check_dtypes(y, weight, bias, _KERNELS_T[nd])
+    yd, wd = y._data, weight._data
+    ps, ks = yd.shape[2:], wd.shape[2:]
+    xs = tuple(
+        (p - 1) * t - a - b + d * (k - 1) + op + 1 for p, t, a, b, d, k, op in zip(ps, stride, lo, hi, dil, ks, opad)
+    )
+    if any(s < 1 for s in xs):
+        # the 1-d op runs as a 2-d one with a unit height, and PyTorch's message shows it
+        lead = ("1",) if nd == 1 else ()
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(lead + tuple(map(str, ps)))}). Calculated output size "
+            f"per channel: ({' x '.join(lead + tuple(map(str, xs)))}). Output size is too small"
+        )
+    g = _Geom(xs, ks, ps, stride, dil, lo, hi, groups)
+    out = _corr_t_arr(_to_full(yd, g), wd, g, None if bias is None else bias._data)
+    r = _make(out)
+    if needs_grad(y, weight, bias):
+        node = record(r, "ConvolutionBackward0", _conv_t_rule, (y, weight, bias))
+        node._geom = g
+    return r.squeeze(0) if unbatched else r
+
+
+def _conv_t_rule(ctx, gr):
+    y, w, b = ctx.inputs
+    ny, nw, nb = ctx.needs_input_grad
+    g = ctx._geom
+    if not STATE.enabled:
+        gd, yd, wd = gr._data, y._data, w._data
+        cols = _im2col(gd, g) if (nw and not g.empty() and gd.size) else None
+        gy = gw = gb = None
+        if ny:
+            if cols is not None and wd.size:
+                r = xp_of(gd).matmul(_wg(wd, g.groups), cols)
+                gy = _make(_from_full(r.reshape(yd.shape[0], wd.shape[0], g.m), g))
+            else:
+                gy = _make(_corr_arr(gd, wd, g)[0])
+        if nw:
+            gw = _make(_corr_w_arr(gd, _to_full(yd, g), g, wd.shape, cols))
+        if nb:
+            gb = _make(gd.sum((0, *range(2, gd.ndim))))
+        return gy, gw, gb
+    gy = _corr(gr, w, g) if ny else None
+    gw = _corr_w(gr, y, g, w.shape) if nw else None
+    gb = gr.sum((0, *range(2, gr.ndim))) if nb else None
+    return gy, gw, gb
+
+
+@defop(method=False)
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """1-d cross-correlation of an ``(N, C, L)`` (or ``(C, L)``) input with ``(O, C/groups, K)`` filters."""
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+@defop(method=False)
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """2-d cross-correlation of an ``(N, C, H, W)`` (or ``(C, H, W)``) input with ``(O, C/groups, kH, kW)``
+    filters; ``padding`` may be an int, a tuple, ``'valid'`` or ``'same'``."""
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+@defop(method=False)
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """3-d cross-correlation of an ``(N, C, D, H, W)`` (or unbatched) input with 3-d filters."""
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+@defop(method=False)
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor:
+    """1-d transposed convolution (the gradient of conv1d with respect to its input); ``weight`` is
+    ``(C_in, C_out/groups, K)``."""
+    return _conv_t("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+@defop(method=False)
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor:
+    """2-d transposed convolution; ``weight`` is ``(C_in, C_out/groups, kH, kW)``."""
+    return _conv_t("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+@defop(method=False)
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor:
+    """3-d transposed convolution; ``weight`` is ``(C_in, C_out/groups, kD, kH, kW)``."""
+    return _conv_t("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+# ---------------------------------------------------------------------------- unfold / fold
+def _pair_arg(v, name):
+    if isinstance(v, (tuple, list)):
+        return tuple(v)
+    return (v,) * 2
+
+
+def _unfold_arr(x, g: _Geom):
+    """``(N, C, *xs)`` -> ``(N, C*K, L)`` sliding blocks (``g`` not flat)."""
+    n, c = x.shape[:2]
+    return _im2col(x, g).reshape(n, c * _prod(g.ks), g.m)
+
+
+def _fold_arr(cols, g: _Geom, c):
+    """``(N, C*K, L)`` -> ``(N, C, *xs)``, summing overlapping blocks."""
+    return _col2im(cols, g, cols.shape[0], c, cols.dtype, xp_of(cols))
+
+
+def _unfold_op(x: Tensor, g: _Geom) -> Tensor:
+    r = _make(_unfold_arr(x._data, g))
+    if needs_grad(x):
+        node = record(r, "Im2ColBackward0", _unfold_rule, (x,))
+        node._geom = g
+        node._c = x._data.shape[1]
+    return r
+
+
+def _unfold_rule(ctx, gr):
+    return _fold_op(gr, ctx._geom, ctx._c)
+
+
+def _fold_op(cols: Tensor, g: _Geom, c) -> Tensor:
+    r = _make(_fold_arr(cols._data, g, c))
+    if needs_grad(cols):
+        node = record(r, "Col2ImBackward0", _fold_rule, (cols,))
+        node._geom = g
+    return r
+
+
+def _fold_rule(ctx, gr):
+    return _unfold_op(gr, ctx._geom)
+
+
+def _check_block_args(fname, kernel_size, dilation, padding, stride):
+    ks, dil, pad, st = (
+        _pair_arg(v, n)
+        for v, n in ((kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride"))
+    )
+    for name, v in (("kernel_size", ks), ("dilation", dil), ("padding", pad), ("stride", st)):
+        if len(v) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
+    if ks[0] <= 0 or ks[1] <= 0:
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kernel_height: {ks[0]} kernel_width: {ks[1]}"
+        )
+    if st[0] <= 0 or st[1] <= 0:
+        raise RuntimeError(f"stride should be greater than zero, but got stride_height: {st[0]} stride_width: {st[1]}")
+    if dil[0] <= 0 or dil[1] <= 0:
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got dilation_height: {dil[0]} dilation_width: {dil[1]}"
+        )
+    if pad[0] < 0 or pad[1] < 0:
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {pad[0]} pad_width: {pad[1]}")
+    return ks, dil, pad, st
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Extract sliding local blocks: ``(N, C, H, W)`` -> ``(N, C*kH*kW, L)`` (im2col)."""
+    _need_tensor("unfold", "input", 1, input)
+    ks, dil, pad, st = _check_block_args("unfold", kernel_size, dilation, padding, stride)
+    xd = input._data
+    if xd.ndim not in (3, 4) or (xd.ndim == 4 and 0 in xd.shape[1:]) or (xd.ndim == 3 and 0 in xd.shape):
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:"
+            f"{_sizes(xd.shape)}"
+        )
+    unbatched = xd.ndim == 3
+    x = input.unsqueeze(0) if unbatched else input
+    xs = x._data.shape[2:]
+    ps = tuple((s + 2 * p - d * (k - 1) - 1) // t + 1 for s, p, d, k, t in zip(xs, pad, dil, ks, st))
+    if ps[0] < 1 or ps[1] < 1:
+        raise RuntimeError(
+            f"Given input with spatial size ({xs[0]}, {xs[1]}), kernel_size=({ks[0]}, {ks[1]}), "
+            f"dilation=({dil[0]}, {dil[1]}), padding=({pad[0]}, {pad[1]}), calculated shape of the array of "
+            f"sliding blocks as ({ps[0]}, {ps[1]}), but its components must be at least one."
+        )
+    g = _Geom(xs, ks, ps, st, dil, pad, pad, 1, flat=False)
+    r = _unfold_op(x, g)
+    return r.squeeze(0) if unbatched else r
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Combine sliding local blocks into a tensor, summing overlaps: ``(N, C*kH*kW, L)`` ->
+    ``(N, C, *output_size)`` (col2im, the adjoint of ``unfold``)."""
+    _need_tensor("fold", "input", 1, input)
+    os_ = _pair_arg(output_size, "output_size")
+    if len(os_) != 2:
+        raise RuntimeError(f"It is expected output_size equals to 2, but got size {len(os_)}")
+    ks, dil, pad, st = _check_block_args("fold", kernel_size, dilation, padding, stride)
+    if os_[0] <= 0 or os_[1] <= 0:
+        raise RuntimeError(
+            f"output_size should be greater than zero, but got output_height: {os_[0]} output_width: {os_[1]}"
+        )
+    xd = input._data
+    if xd.ndim not in (2, 3) or (xd.ndim == 3 and 0 in xd.shape[1:]) or (xd.ndim == 2 and 0 in xd.shape):
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:"
+            f"{_sizes(xd.shape)}"
+        )
+    unbatched = xd.ndim == 2
+    x = input.unsqueeze(0) if unbatched else input
+    kt = ks[0] * ks[1]
+    if x._data.shape[1] % kt:
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got "
+            f"input.size(1)={x._data.shape[1]} and kernel_size=({ks[0]}, {ks[1]})."
+        )
+    ps = tuple((s + 2 * p - d * (k - 1) - 1) // t + 1 for s, p, d, k, t in zip(os_, pad, dil, ks, st))
+    if ps[0] < 1 or ps[1] < 1:
+        raise RuntimeError(
+            f"Given output_size=({os_[0]}, {os_[1]}), kernel_size=({ks[0]}, {ks[1]}), dilation=({dil[0]}, "
+            f"{dil[1]}), padding=({pad[0]}, {pad[1]}), stride=({st[0]}, {st[1]}), calculated shape of the array of "
+            f"sliding blocks as ({ps[0]}, {ps[1]}), but its components must be at least one."
+        )
+    if x._data.shape[2] != ps[0] * ps[1]:
+        raise RuntimeError(
+            f"Given output_size=({os_[0]}, {os_[1]}), kernel_size=({ks[0]}, {ks[1]}), dilation=({dil[0]}, "
+            f"{dil[1]}), padding=({pad[0]}, {pad[1]}), stride=({st[0]}, {st[1]}), expected size of input's "
+            f"dimension 2 to match the calculated number of sliding blocks {ps[0]} * {ps[1]} = {ps[0] * ps[1]}, "
+            f"but got input.size(2)={x._data.shape[2]}."
+        )
+    g = _Geom(tuple(os_), ks, ps, st, dil, pad, pad, 1, flat=False)
+    r = _fold_op(x, g, x._data.shape[1] // kt)
+    return r.squeeze(0) if unbatched else r
+
+
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "unfold",
+    "fold",
+]
