@@ -209,6 +209,14 @@ def _check_float(x, fname):
         raise NotImplementedError(f"\"{fname}\" not implemented for '{type_name(D.NP2DT[x._data.dtype])}'")
 
 
+def _check_mixed(input, *ts):
+    """Full-precision inputs need parameters of their own dtype (half inputs may have float32 ones)."""
+    dt = input._data.dtype
+    for t in ts:
+        if t is not None and t._data.dtype != dt and (dt.itemsize >= 4 or t._data.dtype != np.float32):
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
 def _check_vec(t, name, c):
     if t is not None and t._data.size != c:
         raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
@@ -261,6 +269,7 @@ def _bn_common(input, weight, bias, running_mean, running_var, training, momentu
     _check_vec(running_var, "running_var", c)
     _check_vec(weight, "weight", c)
     _check_vec(bias, "bias", c)
+    _check_mixed(input, weight, bias, running_mean, running_var)
     wshape = (1, c) + (1,) * (x.ndim - 2)
     axes = (0,) + tuple(range(2, x.ndim))
     if training:
@@ -320,8 +329,23 @@ def instance_norm(
 
 
 # ---------------------------------------------------------------------------- layer norm
-def _ln_prep(input, normalized_shape, weight, bias, fname="LayerNormKernelImpl"):
-    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+def _shape_arg(normalized_shape, fname):
+    """``normalized_shape`` as a tuple of ints, refused as PyTorch's argument parser does."""
+    if isinstance(normalized_shape, (tuple, list)):
+        for i, s in enumerate(normalized_shape):
+            if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+                raise TypeError(
+                    f"{fname}(): argument 'normalized_shape' (position 2) must be tuple of ints, but found element of "
+                    f"type {type(s).__name__} at pos {i}"
+                )
+        return tuple(int(s) for s in normalized_shape)
+    raise TypeError(
+        f"{fname}(): argument 'normalized_shape' (position 2) must be tuple of ints, not {type(normalized_shape).__name__}"
+    )
+
+
+def _ln_prep(input, normalized_shape, weight, bias, fname="LayerNormKernelImpl", op="layer_norm"):
+    ns = _shape_arg(normalized_shape, op)
     x = input._data
     k = len(ns)
     if weight is not None and tuple(weight._data.shape) != ns:
@@ -345,13 +369,14 @@ def _ln_prep(input, normalized_shape, weight, bias, fname="LayerNormKernelImpl")
             f"but got input of size{list(x.shape)}"
         )
     _check_float(input, fname)
+    _check_mixed(input, weight, bias)
     return ns, tuple(range(x.ndim - k, x.ndim))
 
 
 @defop(method=False)
 def native_layer_norm(input, normalized_shape, weight, bias, eps):
     """Layer norm returning (output, mean, rstd); the statistics keep the normalised dims as size 1."""
-    ns, axes = _ln_prep(input, normalized_shape, weight, bias)
+    ns, axes = _ln_prep(input, normalized_shape, weight, bias, op="native_layer_norm")
     out, mean, _, rstd = _normalize(input, weight, bias, axes, ns, eps, True, "NativeLayerNormBackward0")
     cd = mean.dtype
     return out, _make(mean.astype(cd)), _make(rstd.astype(cd))
@@ -368,7 +393,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn
 def rms_norm(input, normalized_shape, weight=None, eps=None) -> Tensor:
     """``x / sqrt(mean(x**2) + eps) * weight`` over the trailing ``normalized_shape`` dims; ``eps``
     None is the dtype's machine epsilon."""
-    ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    ns = _shape_arg(normalized_shape, "rms_norm")
     x = input._data
     k = len(ns)
     if x.ndim < k or tuple(x.shape[x.ndim - k :]) != ns:
@@ -406,6 +431,7 @@ def _gn_common(input, num_groups, weight, bias, eps):
                 f"shape {list(t._data.shape)} and input of shape {list(x.shape)}"
             )
     _check_float(input, "group_norm")
+    _check_mixed(input, weight, bias)
     g = num_groups
     xs = input.reshape(n, g, c // g, -1)
     wshape = (1, g, c // g, 1)
