@@ -305,3 +305,61 @@ SHUFFLE_ERRORS = [
 @pytest.mark.parametrize("fn,specs,match", [r[1:] for r in SHUFFLE_ERRORS], ids=[r[0] for r in SHUFFLE_ERRORS])
 def test_shuffle_errors(fn, specs, match):
     raises_same(fn, *specs, match=match)
+
+
+# ---------------------------------------------------------------------------- layers
+LAYERS = [
+    ("ZeroPad1d", lambda nn: nn.ZeroPad1d(2), (2, 3, 4)),
+    ("ZeroPad2d", lambda nn: nn.ZeroPad2d((1, 2, 3, 0)), (2, 3, 4)),
+    ("ZeroPad3d", lambda nn: nn.ZeroPad3d(1), (1, 2, 3, 4, 2)),
+    ("ConstantPad1d", lambda nn: nn.ConstantPad1d((1, 2), 3.5), (2, 4)),
+    ("ConstantPad2d", lambda nn: nn.ConstantPad2d(1, 0), (1, 2, 3, 4)),
+    ("ConstantPad3d", lambda nn: nn.ConstantPad3d((1, 0, 2, 1, 0, 1), -1.0), (2, 3, 4, 2)),
+    ("ReflectionPad1d", lambda nn: nn.ReflectionPad1d(2), (2, 3, 4)),
+    ("ReflectionPad2d", lambda nn: nn.ReflectionPad2d((1, 0, 2, 2)), (1, 2, 3, 4)),
+    ("ReflectionPad3d", lambda nn: nn.ReflectionPad3d(1), (2, 3, 4, 2)),
+    ("ReplicationPad1d", lambda nn: nn.ReplicationPad1d((3, 1)), (2, 4)),
+    ("ReplicationPad2d", lambda nn: nn.ReplicationPad2d(2), (1, 2, 3, 4)),
+    ("ReplicationPad3d", lambda nn: nn.ReplicationPad3d((1, 1, 1, 1, 1, 2)), (1, 2, 3, 4, 2)),
+    ("CircularPad1d", lambda nn: nn.CircularPad1d(1), (2, 3, 4)),
+    ("CircularPad2d", lambda nn: nn.CircularPad2d((1, 2, 0, 1)), (2, 3, 4)),
+    ("CircularPad3d", lambda nn: nn.CircularPad3d(1), (1, 2, 3, 4, 2)),
+    ("Upsample_scale", lambda nn: nn.Upsample(scale_factor=2), (1, 2, 3, 4)),
+    ("Upsample_size", lambda nn: nn.Upsample(size=(3, 7), mode="bilinear"), (1, 2, 3, 4)),
+    ("Upsample_bicubic", lambda nn: nn.Upsample(scale_factor=1.5, mode="bicubic", align_corners=True), (1, 2, 3, 4)),
+    ("Upsample_tuple", lambda nn: nn.Upsample(scale_factor=(2, 1), mode="nearest-exact"), (1, 2, 3, 4)),
+    (
+        "Upsample_recompute",
+        lambda nn: nn.Upsample(scale_factor=1.3, mode="linear", recompute_scale_factor=True),
+        (1, 2, 5),
+    ),
+    ("UpsamplingNearest2d", lambda nn: nn.UpsamplingNearest2d(scale_factor=2), (1, 2, 3, 4)),
+    ("UpsamplingBilinear2d", lambda nn: nn.UpsamplingBilinear2d(size=5), (1, 2, 3, 4)),
+    ("PixelShuffle", lambda nn: nn.PixelShuffle(2), (1, 8, 2, 3)),
+    ("PixelUnshuffle", lambda nn: nn.PixelUnshuffle(2), (1, 2, 4, 6)),
+    ("ChannelShuffle", lambda nn: nn.ChannelShuffle(2), (2, 4, 3, 3)),
+]
+
+_ATTRS = ("padding", "value", "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor", "name")
+_ATTRS += ("upscale_factor", "downscale_factor", "groups")
+
+
+@pytest.mark.parametrize("make,shape", [r[1:] for r in LAYERS], ids=[r[0] for r in LAYERS])
+def test_layer(make, shape):
+    import torch
+
+    import ember
+
+    tm, em = make(torch.nn), make(ember.nn)
+    assert repr(em) == repr(tm)
+    assert em.extra_repr() == tm.extra_repr()
+    for a in _ATTRS:
+        assert getattr(em, a, "absent") == getattr(tm, a, "absent"), a
+    assert list(em.state_dict()) == list(tm.state_dict()) == []
+    compare(lambda L, x: (tm if L is torch else em)(x), shape)
+
+
+def test_circular_pad_layer_rank():
+    raises_same(lambda L, x: L.nn.CircularPad2d(1)(x), (3, 3))
+    raises_same(lambda L, x: L.nn.CircularPad1d(1)(x), (3,))
+    raises_same(lambda L, x: L.nn.CircularPad3d(1)(x), (1, 1, 2, 2, 2, 2))
