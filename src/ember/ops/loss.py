@@ -280,7 +280,7 @@ def _class_rule_graph(ctx, g, st):
         return (_make(-q) * coef).reshape(x.shape)
     mass = q.sum(axis=1, keepdims=True)
     if eps > 0.0:
-        u = np.full(bshape, eps / C, dtype=dt) if mask is None else (mask * (eps / C)).astype(dt).reshape(bshape)
+        u = xp.full(bshape, eps / C, dtype=dt) if mask is None else (mask * (eps / C)).astype(dt).reshape(bshape)
         uw = u * _wshape(w, len(shape2)) if w is not None else xp.broadcast_to(u, shape2)
         q = q + uw
         mass = q.sum(axis=1, keepdims=True)

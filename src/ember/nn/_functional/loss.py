@@ -469,7 +469,7 @@ def multilabel_soft_margin_loss(
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
-    raise ValueError(reduction + " is not a valid value for reduction")
+    raise ValueError(reduction + " is not valid")
 
 
 def multilabel_margin_loss(
