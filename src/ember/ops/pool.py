@@ -977,9 +977,9 @@ def max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
         )
     L = int(np.prod(osz))
     if ix.size:
-        lo_i, hi_i = int(ix.min()), int(ix.max())
-        if lo_i < 0 or hi_i >= L:
-            bad = hi_i if hi_i >= L else lo_i
+        bad = (ix < 0) | (ix >= L)
+        if bad.any():
+            first = int(ix.reshape(-1)[int(bad.reshape(-1).argmax())])
             shown = "x".join(map(str, osz if nd > 1 else osz + (1,)))
-            raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {shown}")
+            raise RuntimeError(f"Found an invalid max index: {first} (output volumes are of size {shown}")
     return _scatter_op(input, ix, nd, osz, False, f"MaxUnpool{max(nd, 2)}DBackward0")
