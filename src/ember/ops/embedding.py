@@ -92,6 +92,7 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
     if needs_grad(weight):
         node = record(out, "EmbeddingBackward0", _embedding_rule, (weight,))
         node._p = (flat, n, padding_idx, scale_grad_by_freq)
+        node._sparse = sparse
     return out
 
 
@@ -117,6 +118,8 @@ def _row_scale(flat, n, padding_idx, scale_grad_by_freq, dtype):
 
 def _embedding_rule(ctx, g):
     flat, n, padding_idx, freq = ctx._p
+    if freq and ctx._sparse:
+        raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
     gd = g._data
     d = gd.shape[-1]
     scale = _row_scale(flat, n, padding_idx, freq, gd.dtype)
