@@ -363,3 +363,120 @@ def test_circular_pad_layer_rank():
     raises_same(lambda L, x: L.nn.CircularPad2d(1)(x), (3, 3))
     raises_same(lambda L, x: L.nn.CircularPad1d(1)(x), (3,))
     raises_same(lambda L, x: L.nn.CircularPad3d(1)(x), (1, 1, 2, 2, 2, 2))
+
+
+# ---------------------------------------------------------------------------- grid_sample / affine_grid
+def _gs(mode="bilinear", padding_mode="zeros", align_corners=False):
+    return lambda L, x, g: L.nn.functional.grid_sample(x, g, mode, padding_mode, align_corners)
+
+
+G2 = F((2, 4, 5, 2), low=-1.3, high=1.3)
+G3 = F((2, 2, 3, 4, 3), low=-1.3, high=1.3)
+
+GRID = [
+    ("bilinear_zeros", _gs(), [(2, 3, 4, 5), G2]),
+    ("bilinear_zeros_ac", _gs(align_corners=True), [(2, 3, 4, 5), G2]),
+    ("bilinear_border", _gs(padding_mode="border"), [(2, 3, 4, 5), G2]),
+    ("bilinear_reflection", _gs(padding_mode="reflection"), [(2, 3, 4, 5), G2]),
+    ("bilinear_reflection_ac", _gs(padding_mode="reflection", align_corners=True), [(2, 3, 4, 5), G2]),
+    ("nearest_zeros", _gs("nearest"), [(2, 3, 4, 5), G2]),
+    ("nearest_border_ac", _gs("nearest", "border", True), [(2, 3, 4, 5), G2]),
+    ("nearest_reflection", _gs("nearest", "reflection"), [(2, 3, 4, 5), G2]),
+    ("bicubic_zeros", _gs("bicubic"), [(2, 3, 4, 5), G2]),
+    ("bicubic_border_ac", _gs("bicubic", "border", True), [(2, 3, 4, 5), G2]),
+    ("bicubic_reflection", _gs("bicubic", "reflection"), [(2, 3, 4, 5), G2]),
+    ("bicubic_reflection_ac", _gs("bicubic", "reflection", True), [(2, 3, 4, 5), G2]),
+    ("trilinear_zeros", _gs(), [(2, 2, 3, 4, 5), G3]),
+    ("trilinear_border_ac", _gs("bilinear", "border", True), [(2, 2, 3, 4, 5), G3]),
+    ("trilinear_reflection", _gs("bilinear", "reflection"), [(2, 2, 3, 4, 5), G3]),
+    ("nearest_3d", _gs("nearest", "zeros", True), [(2, 2, 3, 4, 5), G3]),
+    ("size1_reflection_ac", _gs(padding_mode="reflection", align_corners=True), [(2, 2, 1, 4), G2]),
+    ("f64", _gs("bicubic"), [F((2, 1, 3, 4), "float64"), F((2, 3, 2, 2), "float64", -1.1, 1.1)]),
+    ("empty_grid", _gs(), [(2, 3, 4, 5), F((2, 0, 3, 2), grad=False)]),
+]
+
+
+@_rows(GRID)
+def test_grid_sample(fn, specs):
+    compare(fn, *specs)
+
+
+GRADCHECK_GRID = [
+    ("bilinear_zeros", _gs(), [(1, 2, 3, 4), F((1, 2, 3, 2), low=-1.1, high=1.1)]),
+    ("bilinear_reflection", _gs(padding_mode="reflection"), [(1, 1, 3, 4), F((1, 2, 2, 2), low=-1.4, high=1.4)]),
+    ("bicubic_border", _gs("bicubic", "border", True), [(1, 1, 3, 4), F((1, 2, 2, 2), low=-0.9, high=0.9)]),
+    ("trilinear", _gs(), [(1, 1, 2, 3, 2), F((1, 2, 1, 2, 3), low=-1.1, high=1.1)]),
+    ("nearest_input", _gs("nearest"), [(1, 2, 3, 4), F((1, 2, 3, 2), low=-1.1, high=1.1, grad=False)]),
+]
+
+
+@_rows(GRADCHECK_GRID)
+def test_grid_sample_gradcheck(fn, specs):
+    check_gradcheck(fn, *specs)
+
+
+def _ag(size, align_corners=False):
+    return lambda L, t: L.nn.functional.affine_grid(t, size, align_corners)
+
+
+AFFINE = [
+    ("2d", _ag((2, 3, 4, 5)), [(2, 2, 3)]),
+    ("2d_ac", _ag((2, 3, 4, 5), True), [(2, 2, 3)]),
+    ("3d", _ag((2, 3, 2, 3, 4)), [(2, 3, 4)]),
+    ("3d_ac", _ag([1, 1, 3, 2, 4], True), [(1, 3, 4)]),
+    ("unit_size", _ag((1, 1, 1, 3)), [(1, 2, 3)]),
+    ("f64", _ag((2, 1, 3, 3)), [F((2, 2, 3), "float64")]),
+    (
+        "with_grid_sample",
+        lambda L, t, x: L.nn.functional.grid_sample(
+            x, L.nn.functional.affine_grid(t, (2, 3, 4, 5), False), align_corners=False
+        ),
+        [F((2, 2, 3), low=-1, high=1), (2, 3, 4, 5)],
+    ),
+]
+
+
+@_rows(AFFINE)
+def test_affine_grid(fn, specs):
+    compare(fn, *specs)
+
+
+def test_affine_grid_gradcheck():
+    check_gradcheck(_ag((1, 1, 2, 3)), (1, 2, 3), second=True)
+    check_gradcheck(_ag((1, 1, 2, 2, 3), True), (1, 3, 4))
+
+
+GRID_ERRORS = [
+    ("mode", _gs("foo"), [(2, 3, 4, 5), G2], "expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: 'foo'"),
+    ("padding", _gs(padding_mode="foo"), [(2, 3, 4, 5), G2], "but got: 'foo'"),
+    ("batch", _gs(), [(1, 3, 4, 5), G2], "same batch size, but got input with sizes [1, 3, 4, 5]"),
+    ("last_dim", _gs(), [(2, 3, 4, 5), F((2, 4, 5, 3))], "expected grid to have size 2 in last dimension"),
+    ("empty_spatial", _gs(), [(2, 3, 0, 5), G2], "with dimension 2 being empty"),
+    ("3d_input", _gs(), [(2, 3, 4), F((2, 5, 1))], "expected 5D input and grid with same number of dimensions"),
+    ("bicubic_5d", _gs("bicubic"), [(2, 2, 3, 4, 5), G3], "bicubic interpolation only supports 4D input"),
+    ("dtype", _gs(), [(2, 3, 4, 5), F((2, 4, 5, 2), "float64")], "expected scalar type Float but found Double"),
+    ("int", _gs(), [I((2, 3, 4, 5), dtype="int32"), I((2, 4, 5, 2), dtype="int32")], "not implemented for 'Int'"),
+    ("ag_theta_shape", _ag((2, 3, 4, 5)), [(2, 3, 3)], "Nx2x3 for size (2, 3, 4, 5)"),
+    ("ag_theta_shape_3d", _ag((2, 3, 4, 5, 6)), [(2, 2, 3)], "Nx3x4"),
+    ("ag_size", _ag((2, 3, 4)), [(2, 2, 3)], "Got size (2, 3, 4)."),
+    ("ag_int", _ag((2, 3, 4, 5)), [I((2, 2, 3), dtype="int32")], "Expected theta to have floating point type"),
+    ("ag_zero", _ag((2, 3, 0, 5)), [(2, 2, 3)], "Expected non-zero, positive output size. Got (2, 3, 0, 5)"),
+    ("ag_batch", _ag((2, 3, 4, 5)), [(3, 2, 3)], "to be: [2, 3] but got: [3, 3]."),
+]
+
+
+@pytest.mark.parametrize("fn,specs,match", [r[1:] for r in GRID_ERRORS], ids=[r[0] for r in GRID_ERRORS])
+def test_grid_errors(fn, specs, match):
+    raises_same(fn, *specs, match=match)
+
+
+def test_align_corners_warnings():
+    import ember
+
+    x, g, t = ember.zeros(1, 1, 2, 2), ember.zeros(1, 2, 2, 2), ember.zeros(1, 2, 3)
+    with pytest.warns(UserWarning, match="Default grid_sample and affine_grid behavior has changed"):
+        ember.nn.functional.grid_sample(x, g)
+    with pytest.warns(UserWarning, match="Default grid_sample and affine_grid behavior has changed"):
+        ember.nn.functional.affine_grid(t, (1, 1, 2, 2))
+    with pytest.warns(UserWarning, match="affine_grid behavior has changed for unit-size grids"):
+        ember.nn.functional.affine_grid(t, (1, 1, 1, 2), align_corners=True)

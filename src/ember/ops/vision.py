@@ -8,6 +8,9 @@ order work."""
 from __future__ import annotations
 
 import functools
+import itertools
+import math
+import warnings
 
 import numpy as np
 
@@ -814,3 +817,237 @@ def channel_shuffle(input, groups) -> Tensor:
 def native_channel_shuffle(input, groups) -> Tensor:
     """The kernel behind :func:`channel_shuffle` (same result)."""
     return channel_shuffle(input, groups)
+
+
+# ---------------------------------------------------------------------------- grid_sample / affine_grid
+# grid_sample is written with ember ops (coordinate maps, gathers, weighted sums), so gradients
+# w.r.t. both the input and the grid come from the graph.
+_GS_MODES = ("bilinear", "nearest", "bicubic")
+_GS_PADDING = ("zeros", "border", "reflection")
+_AC_WARNING = (
+    "Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. Please specify "
+    "align_corners=True if the old behavior is desired. See the documentation of grid_sample for details."
+)
+
+
+def _unnormalize(c, size, align_corners):
+    if align_corners:
+        return (c + 1) / 2 * (size - 1)
+    return ((c + 1) * size - 1) / 2
+
+
+def _reflect(u, twice_low, twice_high):
+    if twice_low == twice_high:
+        return u * 0
+    lo = twice_low / 2
+    span = (twice_high - twice_low) / 2
+    a = (u - lo).abs()
+    extra = a.fmod(span)
+    flips = (a.detach() / span).floor()
+    from .indexing import where
+
+    return where(flips.fmod(2) == 0, extra + lo, span - extra + lo)
+
+
+def _pad_coord(u, size, padding_mode, align_corners):
+    if padding_mode == "border":
+        return u.clamp(0, size - 1)
+    if padding_mode == "reflection":
+        u = _reflect(u, 0, 2 * (size - 1)) if align_corners else _reflect(u, -1, 2 * size - 1)
+        return u.clamp(0, size - 1)
+    return u
+
+
+def _cubic_coeffs(t):
+    A = -0.75
+
+    def c1(x):
+        return ((A + 2) * x - (A + 3)) * x * x + 1
+
+    def c2(x):
+        return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A
+
+    return [c2(t + 1), c1(t), c1(1 - t), c2(2 - t)]
+
+
+def _grid_checks(input, grid, mode):
+    xs, gs = list(input._data.shape), list(grid._data.shape)
+    if not xs or not gs or xs[0] != gs[0]:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid and input to have same batch size, but got input with sizes {xs} and "
+            f"grid with sizes {gs}"
+        )
+    if gs[-1] != len(xs) - 2:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {len(xs) - 2} in last dimension, but got grid with sizes {gs}"
+        )
+    for i in range(2, len(xs)):
+        if xs[i] <= 0:
+            raise RuntimeError(
+                "grid_sampler(): expected input to have non-empty spatial dimensions, but input has sizes "
+                f"{xs} with dimension {i} being empty"
+            )
+    k = 2 if len(xs) == 4 else 3
+    if len(xs) != k + 2 or len(gs) != len(xs):
+        raise RuntimeError(
+            f"grid_sampler(): expected {k + 2}D input and grid with same number of dimensions, but got input with "
+            f"sizes {xs} and grid with sizes {gs}"
+        )
+    if mode == "bicubic" and k == 3:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"expected scalar type {type_name(input.dtype)} but found {type_name(grid.dtype)}")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"grid_sampler_{k}d_cpu_kernel_impl\" not implemented for '{type_name(input.dtype)}'"
+        )
+    return k
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None) -> Tensor:
+    """Sample ``input`` (N, C, [D,] H, W) at the normalised coordinates in ``grid`` (N, [D',] H', W', k),
+    with x (width) first, interpolating by ``mode`` and treating outside points by ``padding_mode``."""
+    if mode not in _GS_MODES:
+        raise ValueError(
+            f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: '{mode}'"
+        )
+    if padding_mode not in _GS_PADDING:
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or 'reflection', "
+            f"but got: '{padding_mode}'"
+        )
+    if align_corners is None:
+        warnings.warn(_AC_WARNING, stacklevel=2)
+        align_corners = False
+    k = _grid_checks(input, grid, mode)
+    n, c = input._data.shape[:2]
+    sizes = input._data.shape[2:]
+    out_sp = grid._data.shape[1:-1]
+    L = math.prod(out_sp)
+    if n == 0 or c == 0 or L == 0:
+        xp = xp_of(input._data)
+        r = _make(xp.zeros((n, c, *out_sp), input._data.dtype))
+        if needs_grad(input, grid):
+            r = r + (input.sum() + grid.sum()) * 0
+        return r
+    flat = input.reshape(n, c, math.prod(sizes))
+    g = grid.reshape(n, L, k)
+    strides = [math.prod(sizes[a + 1 :]) for a in range(k)]
+    # per spatial axis (depth, height, width): a list of (integer tap, weight or None, in-bounds mask or None)
+    axes = []
+    for a in range(k):
+        size = sizes[a]
+        u = _unnormalize(g[:, :, k - 1 - a], size, align_corners)
+        if mode == "bicubic":
+            f = u.detach().floor()
+            coeffs = _cubic_coeffs(u - f)
+            taps = []
+            for j in range(4):
+                p = f + (j - 1)
+                if padding_mode != "zeros":
+                    p = _pad_coord(p, size, padding_mode, align_corners)
+                taps.append((p, coeffs[j]))
+        else:
+            u = _pad_coord(u, size, padding_mode, align_corners)
+            if mode == "nearest":
+                w = u * 0 + 1 if needs_grad(grid) else None
+                taps = [(u.detach().round(), w)]
+            else:
+                f = u.detach().floor()
+                taps = [(f, (f + 1) - u), (f + 1, u - f)]
+        axes.append([_tap(p, w, size) for p, w in taps])
+    out = None
+    for combo in _product(axes):
+        idx = None
+        w = None
+        mask = None
+        for a, (i, wa, ma) in enumerate(combo):
+            term = i * strides[a] if strides[a] != 1 else i
+            idx = term if idx is None else idx + term
+            if wa is not None:
+                w = wa if w is None else w * wa
+            if ma is not None:
+                mask = ma if mask is None else mask & ma
+        if mask is not None:
+            idx = idx * mask
+            m = mask.to(input.dtype)
+            w = m if w is None else w * m
+        vals = flat.gather(2, idx.unsqueeze(1).expand(n, c, L))
+        term = vals if w is None else vals * w.unsqueeze(1)
+        out = term if out is None else out + term
+    return out.reshape(n, c, *out_sp)
+
+
+def _tap(p, w, size):
+    """(int64 index tensor clamped into range, weight, in-bounds mask or None when always inside)."""
+    from .. import int64
+
+    mask = (p >= 0) & (p <= size - 1)
+    i = p.clamp(0, size - 1).to(int64)
+    return i, w, mask
+
+
+def _product(axes):
+    return itertools.product(*axes)
+
+
+def _linspace_from_neg_one(n, align_corners, dt):
+    if n <= 1:
+        return np.zeros(max(n, 1), dt)[:n] if n < 1 else np.zeros(1, dt)
+    r = np.linspace(-1, 1, n).astype(dt)
+    if not align_corners:
+        r = r * dt(n - 1) / dt(n)
+    return r
+
+
+def affine_grid(theta, size, align_corners=None) -> Tensor:
+    """The sampling grid (N, H, W, 2) or (N, D, H, W, 3) of the affine maps ``theta`` (N, 2, 3) or (N, 3, 4)
+    over the normalised output coordinates of ``size``."""
+    if align_corners is None:
+        warnings.warn(_AC_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(size)
+    ts = theta._data.shape
+    if len(size) == 4:
+        if len(ts) != 3 or ts[-2] != 2 or ts[-1] != 3:
+            raise ValueError(
+                f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. Got {theta.shape}."
+            )
+        spatial = size[-2:]
+    elif len(size) == 5:
+        if len(ts) != 3 or ts[-2] != 3 or ts[-1] != 4:
+            raise ValueError(
+                f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. Got {theta.shape}."
+            )
+        spatial = size[-3:]
+    else:
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, respectively. "
+            f"Got size {size}."
+        )
+    if align_corners and min(spatial) == 1:
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when align_corners=True. "
+            "This is not an intended use case of affine_grid. See the documentation of affine_grid for details.",
+            stacklevel=2,
+        )
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    n = size[0]
+    k = len(spatial)
+    if ts[0] != n:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k + 1}] but got: "
+            f"[{ts[0]}, {ts[2]}]."
+        )
+    dt = theta._data.dtype.type
+    # base[..., j] holds the x, y(, z) coordinate of each output point (x along the last dim), then 1
+    lins = [_linspace_from_neg_one(s, align_corners, dt) for s in spatial]
+    mesh = np.meshgrid(*lins, indexing="ij")
+    base = np.stack([*reversed(mesh), np.ones(spatial, dt)], -1).reshape(1, -1, k + 1)
+    xp = xp_of(theta._data)
+    b = _make(base if xp is np else xp.asarray(base))
+    grid = b.matmul(theta.transpose(1, 2))
+    return grid.reshape(n, *spatial, k)

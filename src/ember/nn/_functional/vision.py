@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import warnings
 
-from ...ops.vision import channel_shuffle, interpolate, native_channel_shuffle, pad, pixel_shuffle, pixel_unshuffle
+from ...ops.vision import (
+    affine_grid,
+    channel_shuffle,
+    grid_sample,
+    interpolate,
+    native_channel_shuffle,
+    pad,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 
 __all__: list[str] = [
     "pad",
@@ -16,6 +25,8 @@ __all__: list[str] = [
     "pixel_unshuffle",
     "channel_shuffle",
     "native_channel_shuffle",
+    "grid_sample",
+    "affine_grid",
 ]
 
 
