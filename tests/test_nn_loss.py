@@ -730,3 +730,30 @@ def test_errors(f, specs, msg):
 def test_module_errors(cls, kw, msg):
     e = raises_same(lambda lib: _make_module(lib, cls, kw))
     assert msg in str(e)
+
+
+TOP_LEVEL = [
+    pytest.param("kl_div", [(3, 4), T34], {}, id="kl_div"),
+    pytest.param("kl_div", [(3, 4), (3, 4)], {"reduction": 2, "log_target": True}, id="kl_div-sum"),
+    pytest.param("binary_cross_entropy_with_logits", [(3, 4), T34], {}, id="bcel"),
+    pytest.param(
+        "binary_cross_entropy_with_logits", [(3, 4), T34], {"reduction": 1, "pos_weight": PW4}, id="bcel-mean"
+    ),
+    pytest.param("cosine_embedding_loss", [(6, 4), (6, 4), A(PM1)], {"margin": 0.1}, id="cosine"),
+    pytest.param("hinge_embedding_loss", [(6,), A(PM1.astype("float32"), grad=False)], {"reduction": 1}, id="hinge"),
+    pytest.param("margin_ranking_loss", [(6,), (6,), A(PM1.astype("float32"), grad=False)], {}, id="ranking"),
+    pytest.param("poisson_nll_loss", [(3, 4), F((3, 4), low=0, high=3), True, False, 1e-8, 2], {}, id="poisson"),
+    pytest.param("triplet_margin_loss", [(3, 4), (3, 4), (3, 4)], {}, id="triplet"),
+    pytest.param("triplet_margin_loss", [(3, 4), (3, 4), (3, 4)], {"swap": True, "reduction": 1}, id="triplet-mean"),
+]
+
+
+@pytest.mark.parametrize("name,specs,kw", TOP_LEVEL)
+def test_top_level_forms(name, specs, kw):
+    """``torch.kl_div`` & co.: the int reduction (their bindings default to 0, no reduction)."""
+
+    def call(lib, *xs):
+        kws = {k: (lib.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
+        return getattr(lib, name)(*xs, **kws)
+
+    compare(call, *specs)

@@ -503,7 +503,7 @@ def _grad_to(arr, like):
 
 
 @defop(method=False)
-def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1) -> Tensor:
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0) -> Tensor:
     """``-w [pw t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))]``, computed stably from logits."""
     red = reduction_enum(reduction)
     x, t = input._data, target._data
@@ -670,3 +670,48 @@ def _bce_rule(ctx, g):
     if need[1]:
         gt = (P.log1p(-x) - P.log(x)) * coef
     return gx, gt
+
+
+# ---------------------------------------------------------------------------- the top-level forms
+# ``torch.kl_div`` & co. take the reduction as an int (0 none, 1 mean, 2 sum; PyTorch's bindings default
+# to 0) and skip the Python-level warnings and checks of their ``nn.functional`` forms.
+def _fl():
+    from ..nn._functional import loss
+
+    return loss
+
+
+@defop(method=False)
+def kl_div(input, target, reduction=0, *, log_target=False) -> Tensor:
+    """Pointwise KL divergence (``input`` holds log-probabilities), reduced by the int ``reduction``."""
+    return _fl()._kl_div(input, target, reduction_enum(reduction), log_target)
+
+
+@defop(method=False)
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0) -> Tensor:
+    """Cosine embedding loss with an int ``reduction``."""
+    return _fl().cosine_embedding_loss(input1, input2, target, margin, reduction=_NAMES[reduction_enum(reduction)])
+
+
+@defop(method=False)
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0) -> Tensor:
+    """Hinge embedding loss with an int ``reduction``."""
+    return _fl().hinge_embedding_loss(input, target, margin, reduction=_NAMES[reduction_enum(reduction)])
+
+
+@defop(method=False)
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0) -> Tensor:
+    """Margin ranking loss with an int ``reduction``."""
+    return _fl().margin_ranking_loss(input1, input2, target, margin, reduction=_NAMES[reduction_enum(reduction)])
+
+
+@defop(method=False)
+def poisson_nll_loss(input, target, log_input, full, eps, reduction) -> Tensor:
+    """Poisson negative log-likelihood with every option given (``reduction`` an int)."""
+    return _fl().poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=_NAMES[reduction_enum(reduction)])
+
+
+@defop(method=False)
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=0) -> Tensor:
+    """Triplet margin loss with an int ``reduction``."""
+    return _fl()._triplet(anchor, positive, negative, margin, p, eps, swap, reduction_enum(reduction))

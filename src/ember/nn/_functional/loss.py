@@ -269,14 +269,18 @@ def kl_div(
                 stacklevel=2,
             )
         reduction_enum = 2 if reduction == "batchmean" else _L.reduction_enum(reduction)
+    reduced = _kl_div(input, target, reduction_enum, log_target)
+    if reduction == "batchmean" and input.dim() != 0:
+        reduced = reduced / input.shape[0]
+    return reduced
+
+
+def _kl_div(input, target, red, log_target):
     if log_target:
         loss = _P.exp(target) * (target - input)
     else:
         loss = _P.xlogy(target, target) - target * input
-    reduced = _apply(loss, reduction_enum)
-    if reduction == "batchmean" and input.dim() != 0:
-        reduced = reduced / input.shape[0]
-    return reduced
+    return _apply(loss, red)
 
 
 def poisson_nll_loss(
@@ -598,6 +602,10 @@ def triplet_margin_loss(
     red = _L.reduction_enum(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _triplet(anchor, positive, negative, margin, p, eps, swap, red)
+
+
+def _triplet(anchor, positive, negative, margin, p, eps, swap, red):
     _triplet_dims(anchor, positive, negative)
     dp = _pairwise_distance(anchor, positive, p, eps)
     dn = _pairwise_distance(anchor, negative, p, eps)
