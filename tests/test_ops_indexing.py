@@ -1228,3 +1228,89 @@ COMMON_ERR = {
 def test_common_index_kinds_errors(name):
     fn, exc = COMMON_ERR[name]
     assert isinstance(raises_same(fn, F((4, 3), grad=False)), exc)
+
+
+# ---------------------------------------------------------------------------- writes through expanded views
+def _ex(L):
+    return L.zeros(3).expand(2, 3)
+
+
+EXPANDED_WRITES = [
+    pytest.param(lambda L, x: x.fill_(1), id="fill_whole"),
+    pytest.param(lambda L, x: x.zero_(), id="zero_whole"),
+    pytest.param(lambda L, x: x[0].fill_(1), id="fill_row"),
+    pytest.param(lambda L, x: x[:, 0].fill_(1), id="fill_column_shared"),
+    pytest.param(lambda L, x: x[0].add_(1), id="add_row"),
+    pytest.param(lambda L, x: x[0].copy_(L.arange(3.0)), id="copy_row"),
+    pytest.param(lambda L, x: x[0].exp_(), id="exp_row"),
+    pytest.param(lambda L, x: x[0].clamp_(1), id="clamp_row"),
+    pytest.param(lambda L, x: x.__setitem__(0, 5.0), id="setitem_row"),
+    pytest.param(lambda L, x: x.__setitem__((0, 1), 5.0), id="setitem_element"),
+    pytest.param(lambda L, x: x[0].__setitem__(slice(0, 2), 5.0), id="setitem_in_row"),
+    pytest.param(lambda L, x: x[0:1].__setitem__(slice(None), 5.0), id="setitem_one_row_slice"),
+    pytest.param(lambda L, x: L.add(L.ones(3), 1, out=x[0]), id="out_row"),
+    pytest.param(lambda L, x: L.zeros(3, 1).expand(3, 4)[:, 1].add_(2.0), id="add_column_of_expanded_col"),
+    pytest.param(lambda L, x: L.zeros(1).expand(3)[1].add_(1), id="add_0d"),
+    pytest.param(lambda L, x: L.zeros(3).expand(1, 3).mul_(2), id="mul_size1_expand"),
+]
+
+
+@pytest.mark.parametrize("fn", EXPANDED_WRITES)
+def test_write_into_non_overlapping_view_of_expanded(fn):
+    # PyTorch refuses a write only where the written tensor itself has elements sharing memory
+    outs = []
+    for L in (torch, ember):
+        base = L.arange(3.0)
+        x = base.expand(2, 3)
+        fn(L, x)
+        outs.append((base.numpy(), x.numpy()))
+    for t, e in zip(*outs):
+        np.testing.assert_allclose(e, t, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        pytest.param(lambda L, x: x.add_(1), id="add_whole"),
+        pytest.param(lambda L, x: x.mul_(1), id="mul_whole"),
+        pytest.param(lambda L, x: x.copy_(L.ones(2, 3)), id="copy_whole"),
+        pytest.param(lambda L, x: x[0:2].__setitem__(slice(None), 5.0), id="setitem_both_rows"),
+        pytest.param(lambda L, x: L.add(L.ones(2, 3), 1, out=x), id="out_whole"),
+    ],
+)
+def test_write_into_overlapping_expanded_refused(fn):
+    raises_same(lambda L: fn(L, _ex(L)), match="more than one element of the written-to tensor")
+
+
+def test_advanced_index_write_into_expanded_warns_and_writes():
+    outs = []
+    for L in (torch, ember):
+        base = L.zeros(3)
+        x = base.expand(2, 3)
+        with pytest.warns(UserWarning, match="on expanded tensors is deprecated"):
+            x.index_put_((L.tensor([0]), L.tensor([1])), L.tensor(1.0))
+        outs.append(base.tolist())
+    assert outs[0] == outs[1] == [0.0, 1.0, 0.0]
+
+
+def test_write_into_expanded_view_under_autograd():
+    grads = []
+    for L in (torch, ember):
+        a = L.arange(3.0, requires_grad=True)
+        b = a * 1
+        row = b.expand(2, 3)[0]
+        row.mul_(a)
+        b.sum().backward()
+        grads.append((b.tolist(), a.grad.tolist()))
+    assert grads[0] == grads[1]
+
+
+def test_write_into_read_only_memory_stays_refused():
+    a = np.zeros(3)
+    a.flags.writeable = False
+    with pytest.warns(UserWarning):
+        t = torch.from_numpy(a)
+    e = ember.from_numpy(a).expand(2, 3)[0]
+    with pytest.raises(RuntimeError):
+        e.add_(1)
+    assert t.shape == (3,) and a.tolist() == [0.0, 0.0, 0.0]

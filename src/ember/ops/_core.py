@@ -289,7 +289,14 @@ def write_out(out, r: Tensor) -> Tensor:
     if out._data.shape != r._data.shape:
         out._data = np.empty(r._data.shape, dtype=out._data.dtype) if type(r._data) is _ndarray else r._data.copy()
     _check_cast(r._data.dtype, out._data.dtype)
-    out._data[...] = r._data
+    od = out._data
+    try:
+        od[...] = r._data
+    except ValueError as e:
+        if "read-only" not in str(e):
+            raise
+        if not write_expanded(od, od, lambda: od.__setitem__(Ellipsis, r._data)):
+            raise readonly_error() from None
     bump_version(out)
     return out
 
@@ -300,6 +307,30 @@ def readonly_error() -> RuntimeError:
         "unsupported operation: more than one element of the written-to tensor refers to a single memory "
         "location. Please clone() the tensor before performing the operation."
     )
+
+
+def _overlapping(arr) -> bool:
+    """Whether two elements of ``arr`` share memory (a stride of 0 along a dimension longer than 1)."""
+    return any(s == 0 and n > 1 for n, s in zip(arr.shape, arr.strides))
+
+
+def write_expanded(arr, region, write) -> bool:
+    """Run ``write()`` on ``arr``, the read-only array of an expanded tensor or a view of one, where
+    PyTorch allows the write: no two elements of ``region`` (what is written; None for a fill, which
+    tolerates sharing) share memory, and the memory itself is writable. False where PyTorch refuses."""
+    if type(arr) is not _ndarray or (region is not None and _overlapping(region)):
+        return False
+    b = arr
+    while isinstance(b.base, _ndarray):
+        b = b.base
+    if not b.flags.writeable:
+        return False
+    arr.flags.writeable = True
+    try:
+        write()
+    finally:
+        arr.flags.writeable = False
+    return True
 
 
 def bump_version(t) -> None:
@@ -358,9 +389,10 @@ def write_into(self: Tensor, r: Tensor) -> None:
     try:
         sd[...] = rd
     except ValueError as e:
-        if "read-only" in str(e):
+        if "read-only" not in str(e):
+            raise
+        if not write_expanded(sd, sd, lambda: sd.__setitem__(Ellipsis, rd)):
             raise readonly_error() from None
-        raise
     bump_version(self)
 
 

@@ -35,6 +35,7 @@ from ._core import (
     set_meta,
     sum_to_shape,
     type_name,
+    write_expanded,
     write_into,
     write_out,
     xp_of,
@@ -628,17 +629,30 @@ def _reduce_to(g: Tensor, shape, npdt) -> Tensor:
     return g
 
 
-def _write_direct(self: Tensor, ix: _Index, value, accumulate: bool) -> None:
-    """Write into ``self``'s memory directly (no graph to record)."""
+def _write_direct(self: Tensor, ix: _Index, value, accumulate: bool, warn_as=None) -> None:
+    """Write into ``self``'s memory directly (no graph to record). Into an expanded tensor, an
+    advanced-index write goes ahead with PyTorch's deprecation warning for the ops it names
+    ``warn_as`` (index_put_, index_fill_, masked_fill_) and fails for the others."""
     v = _value_array(value, self._data.dtype)
     if hasattr(v, "ndim"):
         v = _strip_lead(v, len(ix.rshape))
+    sd = self._data
     try:
-        (ix.add if accumulate else ix.set)(self._data, v)
+        (ix.add if accumulate else ix.set)(sd, v)
     except ValueError as e:
-        if "read-only" in str(e):
+        if "read-only" not in str(e):
+            raise RuntimeError(str(e)) from None
+        if ix.adv:
+            if warn_as is None:
+                raise readonly_error() from None
+            warnings.warn(
+                f"Use of {warn_as}_ on expanded tensors is deprecated. Please clone() the tensor before performing "
+                "this operation. This also applies to advanced indexing e.g. tensor[indices] = tensor",
+                UserWarning,
+                stacklevel=4,
+            )
+        if not write_expanded(sd, None if ix.adv else ix.view(sd), lambda: (ix.add if accumulate else ix.set)(sd, v)):
             raise readonly_error() from None
-        raise RuntimeError(str(e)) from None
     bump_version(self)
 
 
@@ -647,12 +661,13 @@ def _fast_inplace(name, fn, prep):
     straight into ``self`` when nothing needs a graph (or None where it cannot); otherwise the
     out-of-place ``fn`` is computed and written back (``make_inplace``, recording a graph if needed)."""
     slow = make_inplace(fn, name)
+    warn_as = name if name in ("index_put", "index_fill", "masked_fill") else None
 
     def method(self, *args, **kwargs):
         if not (STATE.enabled and (self._requires_grad or _any_requires_grad(args, kwargs))):
             spec = prep(self, *args, **kwargs)
             if spec is not None:
-                _write_direct(self, *spec)
+                _write_direct(self, *spec, warn_as=warn_as)
                 return self
         return slow(self, *args, **kwargs)
 
@@ -924,7 +939,7 @@ def setitem(self, index, value):
             raise RuntimeError(f"{what} that requires grad is being used in an in-place operation.")
         inplace_graph(self, _put, (ix, value), {"name": "IndexPutBackward0" if ix.adv else "CopySlices"})
         return
-    _write_direct(self, ix, value, False)
+    _write_direct(self, ix, value, False, "index_put")
 
 
 # ============================================================================ where / nonzero

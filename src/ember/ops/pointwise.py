@@ -27,6 +27,7 @@ from ._core import (
     set_meta,
     to_tensor,
     type_name,
+    write_expanded,
     write_out,
     xp_of,
 )
@@ -1950,8 +1951,13 @@ def fill_(self, value):
             check_inplace_leaf(self)
             try:
                 d.fill(v)
-            except (ValueError, TypeError, OverflowError):
-                pass  # read-only, NaN into an int tensor, ...: the general path raises PyTorch's error
+            except ValueError as e:
+                # an expanded tensor: PyTorch fills it (every alias gets the same value)
+                if "read-only" in str(e) and write_expanded(d, None, lambda: d.fill(v)):
+                    bump_version(self)
+                    return self
+            except (TypeError, OverflowError):
+                pass  # NaN into an int tensor, ...: the general path raises PyTorch's error
             else:
                 bump_version(self)
                 return self
