@@ -59,13 +59,17 @@ def _apply(fname, kname, gname, input, fwd, bwd, expr, params=(), int_ok=False):
     x = _input_array(fname, input, kname, int_ok)
     xp = np if type(x) is _ndarray else xp_of(x)
     half = x.dtype.itemsize == 2
-    res = quiet(fwd, xp, x.astype(_F32) if half else x, *params)
+    shape = x.shape
+    xc = x.astype(_F32) if half else x
+    if not shape:
+        xc = xc.reshape(1)  # ufuncs give scalars for 0-d arrays; the kernels write in place
+    res = quiet(fwd, xp, xc, *params)
     out, aux = res if type(res) is tuple else (res, None)
     if half:
         out = out.astype(x.dtype)
     elif out is x:
         out = x.copy()
-    r = _make(out)
+    r = _make(out.reshape(()) if not shape else out)
     if STATE.enabled and input._requires_grad:
         node = record(r, gname, _rule, (input,))
         node._act = (bwd, expr, params, aux if not half else None)
@@ -78,10 +82,14 @@ def _rule(ctx, g):
     gd, xd = g._data, x._data
     if bwd is not None and not STATE.enabled and type(gd) is type(xd) and gd.dtype == xd.dtype:
         xp = np if type(xd) is _ndarray else xp_of(xd)
+        shape = xd.shape
+        if not shape:
+            gd, xd = gd.reshape(1), xd.reshape(1)
         if xd.dtype.itemsize == 2:
-            r = quiet(bwd, xp, gd.astype(_F32), xd.astype(_F32), None, *params)
-            return _make(r.astype(xd.dtype))
-        return _make(quiet(bwd, xp, gd, xd, aux, *params))
+            r = quiet(bwd, xp, gd.astype(_F32), xd.astype(_F32), None, *params).astype(xd.dtype)
+        else:
+            r = quiet(bwd, xp, gd, xd, aux, *params)
+        return _make(r.reshape(shape) if not shape else r)
     return expr(g, x, *params)
 
 
@@ -518,7 +526,7 @@ def _gelu_bwd(xp, g, x, aux, approximate):
         x2 *= 3.0 * _TANH_KAPPA
         x2 += 1.0
         d *= x2
-        d *= _TANH_BETA * 0.5
+        d *= _TANH_BETA
         d *= x
         d += right
         d *= 0.5
