@@ -55,6 +55,7 @@ _TYPE_NAMES = {
     D.complex64: "ComplexFloat",
     D.complex128: "ComplexDouble",
 }
+_WARNED_SAME = [False]
 _DIM_NAMES = {1: ("height", "width"), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
@@ -452,7 +453,8 @@ def _common(fname, nd, input, weight, bias, stride, padding, dilation, groups, t
             tot = [d * (kk - 1) for d, kk in zip(dilation, ks)] if len(ks) == k else [0] * k
             lo = tuple(t // 2 for t in tot)
             hi = tuple(t - t // 2 for t in tot)
-            if lo != hi:
+            if lo != hi and not _WARNED_SAME[0]:
+                _WARNED_SAME[0] = True  # once per process, as PyTorch warns
                 warnings.warn(
                     "Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
                     "copy of the input be created",
@@ -738,10 +740,15 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     _need_tensor("unfold", "input", 1, input)
     ks, dil, pad, st = _check_block_args("unfold", kernel_size, dilation, padding, stride)
     xd = input._data
-    if xd.ndim not in (3, 4) or (xd.ndim == 4 and 0 in xd.shape[1:]) or (xd.ndim == 3 and 0 in xd.shape):
+    if xd.ndim < 3:
+        # PyTorch reads dimension 2 before checking the rank
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-xd.ndim}, {xd.ndim - 1}], but got {xd.ndim})"
+        )
+    if xd.ndim not in (3, 4) or 0 in xd.shape[-3:]:
         raise RuntimeError(
-            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:"
-            f"{_sizes(xd.shape)}"
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for "
+            f"input, but got: {_sizes(xd.shape)}"
         )
     unbatched = xd.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
@@ -771,10 +778,10 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Te
             f"output_size should be greater than zero, but got output_height: {os_[0]} output_width: {os_[1]}"
         )
     xd = input._data
-    if xd.ndim not in (2, 3) or (xd.ndim == 3 and 0 in xd.shape[1:]) or (xd.ndim == 2 and 0 in xd.shape):
+    if xd.ndim not in (2, 3) or 0 in xd.shape[-2:]:
         raise RuntimeError(
-            "Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:"
-            f"{_sizes(xd.shape)}"
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero dimensions for "
+            f"input, but got: {_sizes(xd.shape)}"
         )
     unbatched = xd.ndim == 2
     x = input.unsqueeze(0) if unbatched else input
