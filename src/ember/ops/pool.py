@@ -256,10 +256,19 @@ def _pad(x, g, fill):
     return xpad
 
 
-def _crop(a, g):
-    if g.plain:
-        return a
-    return a[(Ellipsis,) + tuple(slice(pp, pp + i) for pp, i in zip(g.p, g.insz))]
+def _clipped(g, j):
+    """For offset ``j``: (output slices, input slices) of the windows whose position ``j`` lies
+    inside the input (None when there are none), so that scatters need no padded buffer."""
+    osl, isl = [Ellipsis], [Ellipsis]
+    for jj, dd, o, st, pp, i in zip(j, g.d, g.out, g.s, g.p, g.insz):
+        off = jj * dd - pp  # input position of output 0
+        lo = max(0, -(off // st)) if off < 0 else 0
+        hi = min(o - 1, (i - 1 - off) // st)
+        if hi < lo:
+            return None
+        osl.append(slice(lo, hi + 1))
+        isl.append(slice(lo * st + off, hi * st + off + 1, st))
+    return tuple(osl), tuple(isl)
 
 
 def _view(a, g, j):
@@ -390,16 +399,20 @@ def _max_bwd(gd, k, g, lead):
             else:
                 v[...] = xp.where(k == jj, gd, 0)
         return gi
-    gp = xp.zeros(lead + tuple(i + pp + h for i, pp, h in zip(g.insz, g.p, g.hi)), dtype=gd.dtype)
+    gi = xp.zeros(shape, dtype=gd.dtype)
     tmp = xp.empty(gd.shape, dtype=gd.dtype)
     for jj, j in enumerate(g.offsets):
-        v = _view(gp, g, j)
+        c = _clipped(g, j)
+        if c is None:
+            continue
+        osl, isl = c
+        t = tmp[osl]
         if finite:
-            xp.multiply(gd, k == jj, out=tmp)
+            xp.multiply(gd[osl], k[osl] == jj, out=t)
         else:
-            tmp[...] = xp.where(k == jj, gd, 0)
-        v += tmp
-    return _crop(gp, g)
+            t[...] = xp.where(k[osl] == jj, gd[osl], 0)
+        gi[isl] += t
+    return gi
 
 
 # ---------------------------------------------------------------------------- flat scatter / gather
@@ -648,10 +661,12 @@ def _avg_bwd(gd, g, div, lead):
         for j in g.offsets:
             _view(gi, g, j)[...] = q
         return gi
-    gp = xp.zeros(lead + tuple(i + pp + h for i, pp, h in zip(g.insz, g.p, g.hi)), dtype=gd.dtype)
+    gi = xp.zeros(shape, dtype=gd.dtype)
     for j in g.offsets:
-        _view(gp, g, j)[...] += q
-    return _crop(gp, g)
+        c = _clipped(g, j)
+        if c is not None:
+            gi[c[1]] += q[c[0]]
+    return gi
 
 
 def _avg_op(t, g, div, name):
@@ -799,6 +814,32 @@ def _pool_matrix(i, o, dt, xp):
     return _make(xp.asarray(m))
 
 
+def _global_avg(input, nd):
+    """Mean over the last ``nd`` dims (kept as size 1): one matrix-vector product with ones."""
+    x = input._data
+    xp = xp_of(x)
+    lead = x.shape[: x.ndim - nd]
+    L = int(np.prod(x.shape[x.ndim - nd :]))
+    if x.size == 0 or x.dtype.kind != "f":
+        return input.mean(tuple(range(-nd, 0)), keepdim=True)
+    r = x.reshape(-1, L) @ xp.ones(L, dtype=x.dtype)
+    r /= L
+    out = _make(r.reshape(lead + (1,) * nd))
+    if needs_grad(input):
+        node = record(out, "MeanBackward1", _global_avg_rule, (input,))
+        node._shape, node._L = x.shape, L
+    return out
+
+
+def _global_avg_rule(ctx, g):
+    if not STATE.enabled:
+        gd = g._data
+        gi = xp_of(gd).empty(ctx._shape, dtype=gd.dtype)
+        gi[...] = gd / ctx._L
+        return _make(gi)
+    return (g / ctx._L).expand(ctx._shape).contiguous()
+
+
 def _adaptive_avg(input, nd, fname, output_size):
     if not isinstance(input, Tensor):
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
@@ -810,7 +851,7 @@ def _adaptive_avg(input, nd, fname, output_size):
     _check_dtype(x, "adaptive_avg_pool2d" if nd <= 2 else "adaptive_avg_pool3d")
     insz = x.shape[x.ndim - nd :]
     if all(o == 1 for o in osz):
-        return input.mean(tuple(range(-nd, 0)), keepdim=True)
+        return _global_avg(input, nd)
     if all(o > 0 and i % o == 0 for i, o in zip(insz, osz)):
         k = tuple(i // o for i, o in zip(insz, osz))
         if int(np.prod(k)) <= 64:
