@@ -757,3 +757,70 @@ def test_top_level_forms(name, specs, kw):
         return getattr(lib, name)(*xs, **kws)
 
     compare(call, *specs)
+
+
+# ---------------------------------------------------------------------------- CTC
+_X_CTC = np.random.default_rng(0).standard_normal((6, 2, 4)).astype("float32")
+_TG = np.array([[1, 2, 2], [3, 1, 0]])
+_IL, _TL = np.array([6, 5]), np.array([3, 2])
+CTC_CASES = [
+    pytest.param(_TG, _IL, id="padded"),
+    pytest.param(np.array([1, 2, 2, 3, 1]), _IL, id="concatenated"),
+    pytest.param(np.array([[1, 1, 1], [3, 1, 0]]), np.array([3, 5]), id="impossible"),
+]
+
+
+@pytest.mark.parametrize("zero_infinity", [False, True])
+@pytest.mark.parametrize("reduction", REDS)
+@pytest.mark.parametrize("tg,il", CTC_CASES)
+def test_ctc_loss(tg, il, reduction, zero_infinity):
+    def f(lib, x):
+        return lib.nn.functional.ctc_loss(
+            x.log_softmax(2),
+            lib.tensor(tg),
+            lib.tensor(il),
+            lib.tensor(_TL),
+            reduction=reduction,
+            zero_infinity=zero_infinity,
+        )
+
+    compare(f, A(_X_CTC))
+
+
+def test_ctc_loss_forms():
+    # raw log-probabilities (PyTorch's gradient convention), tuple lengths, another blank, the top-level form
+    compare(lambda lib, x: lib.nn.functional.ctc_loss(x, lib.tensor(_TG), (6, 5), (3, 2), blank=3), A(_X_CTC))
+    compare(lambda lib, x: lib.ctc_loss(x, lib.tensor(_TG), lib.tensor(_IL), lib.tensor(_TL)), A(_X_CTC))
+    compare(lambda lib, x: lib.ctc_loss(x, lib.tensor(_TG), (6, 5), (3, 2), 0, 2), A(_X_CTC.astype("float64")))
+    compare(
+        lambda lib, x: lib.nn.functional.ctc_loss(
+            x.log_softmax(1), lib.tensor(_TG[0]), lib.tensor(6), lib.tensor(3), reduction="none"
+        ),
+        A(_X_CTC[:, 0]),
+    )
+    mods = {lib: lib.nn.CTCLoss(blank=0, zero_infinity=True) for lib in (torch, ember)}
+    compare(lambda lib, x: mods[lib](x.log_softmax(2), lib.tensor(_TG), lib.tensor(_IL), lib.tensor(_TL)), A(_X_CTC))
+    assert repr(mods[ember]) == repr(mods[torch]) == "CTCLoss()"
+    check_gradcheck(
+        lambda lib, x: lib.nn.functional.ctc_loss(x.log_softmax(2), lib.tensor(_TG), lib.tensor(_IL), lib.tensor(_TL)),
+        A(_X_CTC.astype("float64")),
+    )
+
+
+@pytest.mark.parametrize(
+    "kw,msg",
+    [
+        ({"input_lengths": (7, 5)}, "Expected input_lengths to have value at most 6, but got value 7"),
+        ({"target_lengths": (4, 2)}, "Expected tensor to have size at least 4 at dimension 1, but got size 3"),
+        ({"target_lengths": (3,)}, "target_lengths must be of size batch_size"),
+        ({"input_lengths": (6,)}, "input_lengths must be of size batch_size"),
+        ({"blank": 4}, "blank must be in label range"),
+        ({"reduction": "foo"}, "foo is not a valid value for reduction"),
+    ],
+)
+def test_ctc_errors(kw, msg):
+    def f(lib, x):
+        args = {"input_lengths": (6, 5), "target_lengths": (3, 2), **kw}
+        return lib.nn.functional.ctc_loss(x, lib.tensor(_TG), **args)
+
+    raises_same(f, A(_X_CTC), match=msg)

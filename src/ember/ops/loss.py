@@ -715,3 +715,159 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction) -> Tensor:
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=0) -> Tensor:
     """Triplet margin loss with an int ``reduction``."""
     return _fl()._triplet(anchor, positive, negative, margin, p, eps, swap, reduction_enum(reduction))
+
+
+# ---------------------------------------------------------------------------- connectionist temporal classification
+def _lengths(v, name):
+    if isinstance(v, Tensor):
+        a = v._data
+        return np.asarray(a.get() if hasattr(a, "get") else a).astype(np.int64).reshape(-1)
+    return np.asarray(list(v) if not isinstance(v, int) else [v], dtype=np.int64)
+
+
+def _lse3(a, b, c, xp):
+    m = xp.maximum(xp.maximum(a, b), c)
+    ms = xp.where(xp.isneginf(m), 0, m)
+    return ms + xp.log(xp.exp(a - ms) + xp.exp(b - ms) + xp.exp(c - ms))
+
+
+def _shift(a, k, fill):
+    """``a`` moved ``k`` places along the last axis (positive: towards higher indices), padded with ``fill``."""
+    xp = xp_of(a)
+    r = xp.full(a.shape, fill, dtype=a.dtype)
+    if k > 0:
+        r[..., k:] = a[..., :-k]
+    else:
+        r[..., :k] = a[..., -k:]
+    return r
+
+
+@defop(method=False)
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False) -> Tensor:
+    """CTC loss of log-probabilities (T, N, C) (or (T, C)) against padded (N, S) or concatenated targets."""
+    red = reduction_enum(reduction)
+    lp = log_probs._data
+    unbatched = lp.ndim == 2
+    if unbatched:
+        lp = lp[:, None]
+    T, N, C = lp.shape
+    il, tl = _lengths(input_lengths, "input_lengths"), _lengths(target_lengths, "target_lengths")
+    if not 0 <= blank < C:
+        raise RuntimeError("blank must be in label range")
+    if il.size != N:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if tl.size != N:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    xp = xp_of(lp)
+    tg = targets._data
+    tg = np.asarray(tg.get() if hasattr(tg, "get") else tg).astype(np.int64)
+    if unbatched:
+        tg = tg.reshape(1, -1)
+    smax = int(tl.max()) if N else 0
+    if tg.ndim == 1:  # concatenated targets
+        pad = np.zeros((N, smax), np.int64)
+        off = np.concatenate([[0], np.cumsum(tl)[:-1]])
+        for n in range(N):
+            pad[n, : tl[n]] = tg[off[n] : off[n] + tl[n]]
+        tg = pad
+    elif tg.shape[1] < smax:
+        raise RuntimeError(
+            f"Expected tensor to have size at least {smax} at dimension 1, but got size {tg.shape[1]} for argument "
+            "#2 'targets' (while checking arguments for ctc_loss_allocate_outputs)"
+        )
+    if N and int(il.max()) > T:
+        raise RuntimeError(
+            f"Expected input_lengths to have value at most {T}, but got value {int(il.max())} (while checking "
+            "arguments for ctc_loss_allocate_outputs)"
+        )
+    S = 2 * smax + 1
+    ext = np.full((N, S), blank, np.int64)
+    ext[:, 1::2] = tg[:, :smax]
+    skip = np.zeros((N, S), bool)
+    skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+    ext_d, skip_d = xp.asarray(ext), xp.asarray(skip)
+    ninf = -np.inf
+
+    def fwd():
+        lpe = lp[:, xp.arange(N)[:, None], ext_d]  # (T, N, S): log-prob of each extended label
+        alpha = xp.full((T, N, S), ninf, dtype=lp.dtype)
+        if T:
+            alpha[0, :, 0] = lpe[0, :, 0]
+            if S > 1:
+                alpha[0, :, 1] = lpe[0, :, 1]
+        for t in range(1, T):
+            a = alpha[t - 1]
+            a2 = xp.where(skip_d, _shift(a, 2, ninf), ninf)
+            alpha[t] = _lse3(a, _shift(a, 1, ninf), a2, xp) + lpe[t]
+        ends = xp.asarray(np.maximum(il - 1, 0))
+        last = alpha[ends, xp.arange(N)]  # (N, S)
+        e1 = last[xp.arange(N), xp.asarray(2 * tl)]
+        e2 = xp.where(xp.asarray(tl > 0), last[xp.arange(N), xp.asarray(np.maximum(2 * tl - 1, 0))], ninf)
+        return -xp.logaddexp(e1, e2), lpe, alpha
+
+    nll, lpe, alpha = quiet(fwd)
+    per = nll
+    if zero_infinity:
+        per = xp.where(xp.isinf(per), 0, per)
+    if red == _MEAN:
+        out = xp.asarray((per / xp.asarray(np.maximum(tl, 1)).astype(per.dtype)).mean(), dtype=lp.dtype)
+    elif red == _SUM:
+        out = xp.asarray(per.sum(), dtype=lp.dtype)
+    else:
+        out = per.reshape(()) if unbatched else per
+    r = _make(out)
+    if needs_grad(log_probs):
+        node = record(r, "CtcLossBackward0", _ctc_rule, (log_probs,))
+        node._st = (lp, lpe, alpha, nll, il, tl, ext_d, skip_d, red, zero_infinity, unbatched)
+    return r
+
+
+def _ctc_rule(ctx, g):
+    lp, lpe, alpha, nll, il, tl, ext, skip, red, zinf, unbatched = ctx._st
+    xp = xp_of(lp)
+    T, N, C = lp.shape
+    S = ext.shape[1]
+    ninf = -np.inf
+
+    def go():
+        beta = xp.full((T, N, S), ninf, dtype=lp.dtype)
+        ilr = xp.asarray(il)
+        pos = xp.arange(S)[None, :]
+        tl2 = xp.asarray(2 * tl)[:, None]
+        final = (pos == tl2) | ((pos == tl2 - 1) & (tl2 > 0))
+        skip_up = _shift(skip, -2, False)  # may jump from s to s + 2
+        for t in range(T - 1, -1, -1):
+            if t + 1 < T:
+                b = beta[t + 1]
+                rec = _lse3(b, _shift(b, -1, ninf), xp.where(skip_up, _shift(b, -2, ninf), ninf), xp) + lpe[t]
+            else:
+                rec = xp.full((N, S), ninf, dtype=lp.dtype)
+            start = (ilr - 1 == t)[:, None]
+            beta[t] = xp.where(start, xp.where(final, lpe[t], ninf), rec)
+        # log of the summed path probability through (t, s), normalised by the total
+        lab = alpha + beta - lpe + nll[None, :, None]
+        post_s = xp.exp(lab)  # (T, N, S)
+        onehot = (ext[:, :, None] == xp.arange(C)[None, None, :]).astype(lp.dtype)  # (N, S, C)
+        post = xp.matmul(post_s.transpose(1, 0, 2), onehot).transpose(1, 0, 2)  # (T, N, C)
+        grad = xp.exp(lp) - post
+        valid = xp.arange(T)[:, None] < ilr[None, :]
+        grad = xp.where(valid[:, :, None], grad, 0)
+        if zinf:
+            grad = xp.where(xp.isinf(nll)[None, :, None], 0, grad)
+        return grad
+
+    grad = quiet(go)
+    gd = g._data
+    if red == _MEAN:
+        scale = gd / xp.asarray(np.maximum(tl, 1)).astype(lp.dtype) / N
+    elif red == _SUM:
+        scale = xp.broadcast_to(gd, (N,))
+    else:
+        scale = gd.reshape(N)
+    if not STATE.enabled:
+        r = grad * scale[None, :, None]
+        return _make(r[:, 0] if unbatched else r)
+    sc = g / _make(xp.asarray(np.maximum(tl, 1)).astype(lp.dtype)) / N if red == _MEAN else g
+    sc = sc.reshape(1, N, 1) if red == _NONE or red == _MEAN else sc
+    r = _make(grad) * sc
+    return r[:, 0] if unbatched else r

@@ -11,6 +11,7 @@ from .module import Module
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
+    "CTCLoss",
     "CosineEmbeddingLoss",
     "CrossEntropyLoss",
     "GaussianNLLLoss",
@@ -428,3 +429,20 @@ def _default_distance():
 
     cls = getattr(distance, "PairwiseDistance", None)
     return cls() if cls is not None else F._pairwise_distance
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss."""
+
+    __constants__ = ["blank", "reduction"]
+    blank: int
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor) -> Tensor:
+        return F.ctc_loss(
+            log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction, self.zero_infinity
+        )
