@@ -786,16 +786,15 @@ def test_fuse_linear_bn_weights_and_eval():
     ew, eb = eu.fuse_linear_bn_weights(el.weight, None, E(rm), E(rv), 1e-3, E(bw), E(bb))
     assert_same(eb, tb)
     assert eb.requires_grad == tb.requires_grad
-    if hasattr(enn, "BatchNorm1d"):
-        tbn, ebn = tnn.BatchNorm1d(4), enn.BatchNorm1d(4)
-        _bn_stats(tbn, ebn, 4)
-        for m in (tl, el, tbn, ebn):
-            m.eval()
-        tf, ef = tu.fuse_linear_bn_eval(tl, tbn), eu.fuse_linear_bn_eval(el, ebn)
-        x = rng.standard_normal((5, 3)).astype(np.float32)
-        assert_same(ef(E(x)), tf(T(x)))
-        assert_same(ef(E(x)), T(_np(ebn(el(E(x))))))
-        assert ef is not el
+    tbn, ebn = tnn.BatchNorm1d(4), enn.BatchNorm1d(4)
+    _bn_stats(tbn, ebn, 4)
+    for m in (tl, el, tbn, ebn):
+        m.eval()
+    tf, ef = tu.fuse_linear_bn_eval(tl, tbn), eu.fuse_linear_bn_eval(el, ebn)
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    assert_same(ef(E(x)), tf(T(x)))
+    assert_same(ef(E(x)), T(_np(ebn(el(E(x))))))
+    assert ef is not el
     with pytest.raises(AssertionError, match="Fusion only for eval!"):
         el.train()
         eu.fuse_linear_bn_eval(el, el)
@@ -830,8 +829,6 @@ def test_fuse_conv_bn_weights(transpose):
 
 
 def test_fuse_conv_bn_eval_outputs():
-    if not (hasattr(enn, "Conv2d") and hasattr(enn, "BatchNorm2d")):
-        pytest.xfail("nn.Conv2d / nn.BatchNorm2d not available yet")
     torch.manual_seed(0)
     tc = tnn.Conv2d(2, 3, 3, padding=1)
     ec = enn.Conv2d(2, 3, 3, padding=1)
@@ -883,3 +880,102 @@ def test_namespace():
         assert hasattr(eu.parametrize, name), name
     for name in tu.parametrizations.__all__:
         assert hasattr(eu.parametrizations, name), name
+
+
+# ---------------------------------------------------------------------------- orthogonal
+@pytest.mark.parametrize(
+    "orth_map,shape,triv",
+    [
+        pytest.param("matrix_exp", (4, 4), True, id="exp-square"),
+        pytest.param("cayley", (3, 5), True, id="cayley-wide"),
+        pytest.param("householder", (5, 3), True, id="householder-tall"),
+        pytest.param(None, (5, 3), True, id="default-tall"),
+        pytest.param("householder", (3, 5), False, id="householder-no-trivialization"),
+    ],
+)
+def test_orthogonal(orth_map, shape, triv):
+    tm, em = _linear_pair(shape[1], shape[0], seed=1)
+    tu.parametrizations.orthogonal(tm, orthogonal_map=orth_map, use_trivialization=triv)
+    eu.parametrizations.orthogonal(em, orthogonal_map=orth_map, use_trivialization=triv)
+    assert repr(em) == repr(tm)
+    assert list(em.state_dict()) == list(tm.state_dict())
+    _copy_state(tm, em)  # the base of a non-square matrix is completed with random columns
+    w = _np(em.weight).astype(np.float64)
+    q = w if w.shape[0] >= w.shape[1] else w.T
+    np.testing.assert_allclose(q.T @ q, np.eye(q.shape[1]), atol=1e-5)
+    assert_same(em.weight, tm.weight, atol=1e-5)
+    (tm.weight**3).sum().backward()
+    (em.weight**3).sum().backward()
+    assert_same(em.parametrizations.weight.original.grad, tm.parametrizations.weight.original.grad, atol=1e-5)
+
+
+def test_orthogonal_errors():
+    for kwargs in ({"orthogonal_map": "bad"}, {"name": "bias"}, {"name": "nope"}):
+        t, _ = _linear_pair()
+        _, e = _linear_pair()
+        with pytest.raises(ValueError) as te:
+            tu.parametrizations.orthogonal(t, **kwargs)
+        with pytest.raises(ValueError) as ee:
+            eu.parametrizations.orthogonal(e, **kwargs)
+        assert str(ee.value) == str(te.value)
+
+
+# ---------------------------------------------------------------------------- with convolutions
+def _conv_pair(cls="Conv2d", *args, **kwargs):
+    torch.manual_seed(0)
+    tm = getattr(tnn, cls)(*args, **kwargs)
+    em = getattr(enn, cls)(*args, **kwargs)
+    _copy_state(tm, em)
+    return tm, em
+
+
+@pytest.mark.parametrize("cls", ["Conv2d", "ConvTranspose2d"])
+def test_norms_on_convolutions(cls):
+    x = np.random.default_rng(0).standard_normal((2, 3, 5, 5)).astype(np.float32)
+    # weight_norm
+    tm, em = _conv_pair(cls, 3, 4, 3)
+    tu.parametrizations.weight_norm(tm)
+    eu.parametrizations.weight_norm(em)
+    assert_same(em.parametrizations.weight.original0, tm.parametrizations.weight.original0)
+    to, eo = tm(torch.tensor(x)), em(ember.tensor(x))
+    assert_same(eo, to, atol=1e-5)
+    to.sum().backward()
+    eo.sum().backward()
+    assert_same(em.parametrizations.weight.original1.grad, tm.parametrizations.weight.original1.grad, atol=1e-4)
+    # spectral_norm (default dim: 1 for transposed convolutions)
+    tm, em = _conv_pair(cls, 3, 4, 3)
+    tu.parametrizations.spectral_norm(tm)
+    eu.parametrizations.spectral_norm(em)
+    tsn, esn = tm.parametrizations.weight[0], em.parametrizations.weight[0]
+    assert esn.dim == tsn.dim == (1 if cls == "ConvTranspose2d" else 0)
+    _copy_uv(tsn, esn)
+    to, eo = tm(torch.tensor(x)), em(ember.tensor(x))
+    assert_same(eo, to, atol=1e-5)
+    assert_same(esn._u, tsn._u, atol=1e-5)
+    to.sum().backward()
+    eo.sum().backward()
+    assert_same(em.parametrizations.weight.original.grad, tm.parametrizations.weight.original.grad, atol=1e-4)
+    # the hook-based spectral_norm picks the same dim
+    tm, em = _conv_pair(cls, 3, 4, 3)
+    tu.spectral_norm(tm)
+    eu.spectral_norm(em)
+    em.weight_u.copy_(ember.tensor(_np(tm.weight_u)))
+    em.weight_v.copy_(ember.tensor(_np(tm.weight_v)))
+    assert_same(em(ember.tensor(x)), tm(torch.tensor(x)), atol=1e-5)
+
+
+@pytest.mark.parametrize("cls,transpose", [("Conv1d", False), ("ConvTranspose2d", True)])
+def test_fuse_conv_bn_eval_variants(cls, transpose):
+    nd = 1 if cls == "Conv1d" else 2
+    tc, ec = _conv_pair(cls, 2, 3, 3, bias=False)
+    tbn = getattr(tnn, f"BatchNorm{nd}d")(3)
+    ebn = getattr(enn, f"BatchNorm{nd}d")(3)
+    _bn_stats(tbn, ebn, 3, seed=5)
+    for m in (tc, ec, tbn, ebn):
+        m.eval()
+    tf = tu.fuse_conv_bn_eval(tc, tbn, transpose=transpose)
+    ef = eu.fuse_conv_bn_eval(ec, ebn, transpose=transpose)
+    assert ec.bias is None and isinstance(ef.bias, enn.Parameter)
+    x = np.random.default_rng(3).standard_normal((2, 2) + (6,) * nd).astype(np.float32)
+    assert_same(ef(ember.tensor(x)), tf(torch.tensor(x)), atol=1e-5)
+    assert_same(ef(ember.tensor(x)), torch.tensor(_np(ebn(ec(ember.tensor(x))))), atol=1e-5)
