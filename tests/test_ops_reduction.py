@@ -605,3 +605,36 @@ def test_rules_double_backward(name):
         "norm": lambda lib, a: a.norm(dim=1),
     }
     check_gradcheck(fns[name], F((2, 3), "float64"), second=True)
+
+
+# ---------------------------------------------------------------------------- second derivatives at zeros
+_ZERO_ROWS = [[1.5, 0.0, 2.0, -0.7], [0.0, 0.3, 0.0, 1.2], [0.4, -1.1, 0.9, 2.0]]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        pytest.param(lambda x: x.prod(), id="prod_all"),
+        pytest.param(lambda x: x.prod(1), id="prod_dim1"),
+        pytest.param(lambda x: x.prod(0, keepdim=True), id="prod_dim0_keepdim"),
+        pytest.param(lambda x: x[0].prod(), id="prod_1d_one_zero"),
+        pytest.param(lambda x: x.cumprod(1), id="cumprod_dim1"),
+        pytest.param(lambda x: x.cumprod(0), id="cumprod_dim0"),
+        pytest.param(lambda x: x[1].cumprod(0), id="cumprod_two_zeros"),
+        pytest.param(lambda x: x[0, 1].cumprod(0), id="cumprod_0d_zero"),
+    ],
+)
+def test_prod_cumprod_second_derivatives_with_zeros(fn):
+    x = ember.tensor(_ZERO_ROWS, dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradgradcheck(fn, (x,))
+    # and the Hessian-vector product equals PyTorch's
+    res = []
+    for L in (torch, ember):
+        a = L.tensor(_ZERO_ROWS, dtype=L.float64, requires_grad=True)
+        y = fn(a)
+        w = L.arange(1.0, y.numel() + 1, dtype=L.float64).reshape(y.shape)
+        (g,) = L.autograd.grad((y * w).sum() + (a * a * a).sum(), a, create_graph=True)
+        (h,) = L.autograd.grad((g * g).sum(), a)
+        res.append((g.detach().numpy(), h.numpy()))
+    for t, e in zip(*res):
+        np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)

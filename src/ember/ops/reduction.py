@@ -381,6 +381,20 @@ def _excl_products(xp, x, axis):
     return left * right
 
 
+def _others_matrix(x: Tensor) -> Tensor:
+    """``m[..., k, i]``: ``x[..., i]`` with the diagonal (``i == k``) set to 1, as ember ops."""
+    n = x._data.shape[-1]
+    eye = _make(_xp(x._data).eye(n, dtype=bool))
+    return FUNCTIONS["where"](eye, 1.0, x.unsqueeze(-2))
+
+
+def _excl_products_graph(x: Tensor, axis: int) -> Tensor:
+    """The product of the other elements along ``axis`` as differentiable ember ops (O(n^2) along the
+    axis), so a gradient taken through it is right at zeros too."""
+    xm = x.movedim(axis, -1)
+    return _others_matrix(xm).prod(-1).movedim(-1, axis)
+
+
 def _prod_rule(ctx, g):
     (x,) = ctx.inputs
     xd = x._data
@@ -388,6 +402,10 @@ def _prod_rule(ctx, g):
     if xd.ndim == 0 or not (xd == 0).any():
         out = _restore(ctx.output, ctx._in_shape, ctx._axes, ctx._keepdim)
         return g * out / x
+    if STATE.enabled:  # create_graph: the dividing form has no derivative at the zeros
+        if len(ctx._axes) == 1:
+            return g * _excl_products_graph(x, ctx._axes[0])
+        return g * _excl_products_graph(x.reshape(-1), 0).reshape(xd.shape)
     xp = _xp(xd)
     if len(ctx._axes) == 1:
         others = _excl_products(xp, xd, ctx._axes[0])
@@ -1111,6 +1129,16 @@ def _cumprod_rule(ctx, g):
     axis = ctx._axis
     if not (xd == 0).any():
         return _rev_cumsum(g * ctx.output, axis) / x
+    if xd.ndim == 0:
+        return g
+    if STATE.enabled:
+        # create_graph: sum over i >= k of g[i] * prod(x[j] for j <= i, j != k), as ember ops (O(n^2)
+        # along the axis), whose derivative is right at the zeros too
+        n = xd.shape[axis]
+        upper = _make(_xp(xd).triu(_xp(xd).ones((n, n), dtype=bool)))
+        cp = _others_matrix(x.movedim(axis, -1)).cumprod(-1)
+        terms = FUNCTIONS["where"](upper, cp, 0.0) * g.movedim(axis, -1).unsqueeze(-2)
+        return terms.sum(-1).movedim(-1, axis)
     xa = xd.reshape(1) if xd.ndim == 0 else xd
     od = ctx._out_data.reshape(xa.shape)
     gd = g._data.reshape(xa.shape)
