@@ -873,7 +873,7 @@ def test_skip_init():
 
 def test_namespace():
     for name in tu.__all__:
-        if name in ("rnn", "stateless", "convert_conv2d_weight_memory_format", "convert_conv3d_weight_memory_format"):
+        if name in ("rnn", "stateless"):
             continue
         assert hasattr(eu, name), name
     for name in tu.parametrize.__all__:
@@ -979,3 +979,16 @@ def test_fuse_conv_bn_eval_variants(cls, transpose):
     x = np.random.default_rng(3).standard_normal((2, 2) + (6,) * nd).astype(np.float32)
     assert_same(ef(ember.tensor(x)), tf(torch.tensor(x)), atol=1e-5)
     assert_same(ef(ember.tensor(x)), torch.tensor(_np(ebn(ec(ember.tensor(x))))), atol=1e-5)
+
+
+def test_convert_conv_weight_memory_format():
+    tm = tnn.Sequential(tnn.Conv2d(2, 3, 3), tnn.ReLU(), tnn.Sequential(tnn.ConvTranspose2d(3, 2, 2)))
+    em = enn.Sequential(enn.Conv2d(2, 3, 3), enn.ReLU(), enn.Sequential(enn.ConvTranspose2d(3, 2, 2)))
+    _copy_state(tm, em)
+    w0 = em[0].weight
+    assert eu.convert_conv2d_weight_memory_format(em, ember.channels_last) is em
+    tu.convert_conv2d_weight_memory_format(tm, torch.channels_last)
+    assert em[0].weight is w0 and isinstance(w0, enn.Parameter)
+    x = np.random.default_rng(0).standard_normal((1, 2, 6, 6)).astype(np.float32)
+    assert_same(em(ember.tensor(x)), tm(torch.tensor(x)), atol=1e-5)
+    assert eu.convert_conv3d_weight_memory_format(em, ember.channels_last_3d) is em
