@@ -824,3 +824,23 @@ def test_ctc_errors(kw, msg):
         return lib.nn.functional.ctc_loss(x, lib.tensor(_TG), **args)
 
     raises_same(f, A(_X_CTC), match=msg)
+
+
+def test_grad_fn_names():
+    for kw in ({}, {"reduction": "none"}, {"label_smoothing": 0.1}, {"weight": W5}):
+        for tspec in (I((3,), 0, 5), F((3, 5), low=0, high=1, grad=False)):
+            names = []
+            for lib in (torch, ember):
+                (x, t), _ = make_inputs(lib, [(3, 5), tspec])
+                kws = {k: (lib.tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
+                names.append(lib.nn.functional.cross_entropy(x, t, **kws).grad_fn.name())
+            assert names[0] == names[1]
+    for name, specs in [
+        ("binary_cross_entropy", [P34, T34_NG]),
+        ("binary_cross_entropy_with_logits", [(3, 4), T34_NG]),
+    ]:
+        names = []
+        for lib in (torch, ember):
+            xs, _ = make_inputs(lib, specs)
+            names.append(getattr(lib.nn.functional, name)(*xs).grad_fn.name())
+        assert names[0] == names[1]

@@ -221,7 +221,9 @@ def _class_loss(kind, input, target, weight, ignore_index, red, eps):
         out = xp.asarray(out, dtype=x.dtype)
     r = _make(out)
     if STATE.enabled and input._requires_grad:
-        node = record(r, "NllLossBackward0" if kind == "nll" else "LogSoftmaxBackward0", _class_rule, (input,))
+        # the name of the node PyTorch's composite ends in
+        name = "AddBackward0" if eps > 0.0 else "NllLossBackward0"
+        node = record(r, name, _class_rule, (input,))
         node._st = (kind, x2.shape, y, mask, w, wy, red, denom, eps, e, s)
     return r
 
@@ -290,6 +292,7 @@ def _class_rule_graph(ctx, g, st):
 
 # ---------------------------------------------------------------------------- the common call
 _AR: dict = {}
+_FAST_RED = {"mean": True, "sum": False, 1: True, 2: False}
 
 
 def _arange(n):
@@ -385,7 +388,7 @@ def _prob_ce(input, target, weight, ignore_index, red, eps):
         out = xp.asarray(out, dtype=dt)
     r = _make(out)
     if needs_grad(input, target):
-        node = record(r, "LogSoftmaxBackward0", _prob_rule, (input, target))
+        node = record(r, "DivBackward1" if red == _MEAN else "NegBackward0", _prob_rule, (input, target))
         node._st = (xd.shape, w, red, denom, eps, e, s, logp, q)
         meta = [None, None]
         for i, a in enumerate((x, t)):
@@ -453,11 +456,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction=1, la
         and x.dtype.kind == "f"
         and x.size
         and t.shape[0] == x.shape[0]
-        and (reduction == "mean" or reduction == "sum")
+        and reduction in _FAST_RED
         and not 0 <= ignore_index < x.shape[1]
         and int(_max_reduce(t.view(np.uint64), None)) < x.shape[1]
     ):
-        return _ce_fast(input, x, t, reduction == "mean")
+        return _ce_fast(input, x, t, _FAST_RED[reduction])
     red = reduction_enum(reduction)
     if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
