@@ -873,7 +873,7 @@ def test_skip_init():
 
 def test_namespace():
     for name in tu.__all__:
-        if name in ("rnn", "stateless"):
+        if name == "rnn":
             continue
         assert hasattr(eu, name), name
     for name in tu.parametrize.__all__:
@@ -992,3 +992,66 @@ def test_convert_conv_weight_memory_format():
     x = np.random.default_rng(0).standard_normal((1, 2, 6, 6)).astype(np.float32)
     assert_same(em(ember.tensor(x)), tm(torch.tensor(x)), atol=1e-5)
     assert eu.convert_conv3d_weight_memory_format(em, ember.channels_last_3d) is em
+
+
+# ---------------------------------------------------------------------------- stateless.functional_call
+def _tied_pair():
+    def make(lib):
+        m = lib.nn.Sequential(lib.nn.Linear(3, 3), lib.nn.Tanh(), lib.nn.Linear(3, 3))
+        m[2].weight = m[0].weight
+        return m
+
+    tm, em = make(torch), make(ember)
+    _copy_state(tm, em)
+    return tm, em
+
+
+@pytest.mark.parametrize("tie", [True, False])
+def test_functional_call(tie):
+    tm, em = _tied_pair()
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((3, 3)).astype(np.float32)
+    x = rng.standard_normal((2, 3)).astype(np.float32)
+    tw, ew = torch.tensor(w, requires_grad=True), ember.tensor(w, requires_grad=True)
+    with pytest.warns(FutureWarning) as tr:
+        to = tu.stateless.functional_call(tm, {"0.weight": tw}, torch.tensor(x), tie_weights=tie)
+    with pytest.warns(FutureWarning) as er:
+        eo = eu.stateless.functional_call(em, {"0.weight": ew}, ember.tensor(x), tie_weights=tie)
+    assert str(er[0].message) == str(tr[0].message)
+    assert_same(eo, to)
+    to.sum().backward()
+    eo.sum().backward()
+    assert_same(ew.grad, tw.grad)
+    assert isinstance(em[0].weight, enn.Parameter) and em[2].weight is em[0].weight  # restored
+    assert_same(em(ember.tensor(x)), tm(torch.tensor(x)))
+
+
+def test_functional_call_strict_and_errors():
+    from torch.nn.utils.stateless import _functional_call as tcall
+
+    from ember.nn.utils.stateless import _functional_call as ecall
+
+    tm, em = _tied_pair()
+    x = np.ones((1, 3), np.float32)
+    for params in ({"0.weight": None, "nope": None}, {"0.bias": None}):
+        tp = {k: torch.zeros(3) for k in params}
+        ep = {k: ember.zeros(3) for k in params}
+        with pytest.raises(RuntimeError) as te:
+            tcall(tm, tp, (torch.tensor(x),), strict=True)
+        with pytest.raises(RuntimeError) as ee:
+            ecall(em, ep, (ember.tensor(x),), strict=True)
+        assert str(ee.value) == str(te.value)
+    with pytest.raises(ValueError) as te:
+        tcall(tm, {"0.weight": torch.zeros(3, 3), "2.weight": torch.ones(3, 3)}, torch.tensor(x))
+    with pytest.raises(ValueError) as ee:
+        ecall(em, {"0.weight": ember.zeros(3, 3), "2.weight": ember.ones(3, 3)}, ember.tensor(x))
+    assert str(ee.value) == str(te.value)
+    # a failing call leaves the module as it was
+    with pytest.raises(RuntimeError):
+        ecall(em, {"0.weight": ember.zeros(2, 2)}, ember.tensor(x))
+    assert tuple(em[0].weight.shape) == (3, 3) and isinstance(em[0].weight, enn.Parameter)
+    # buffers and kwargs
+    bn = enn.BatchNorm1d(3).eval()
+    out = ecall(bn, {"running_mean": ember.ones(3)}, kwargs={"input": ember.ones(2, 3)})
+    assert_same(out, torch.zeros(2, 3), atol=1e-4)
+    assert float(bn.running_mean.sum()) == 0.0

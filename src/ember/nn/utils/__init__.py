@@ -3,7 +3,7 @@ normalization, conv/linear + batch-norm fusion, ``skip_init``."""
 
 from __future__ import annotations
 
-from . import parametrizations, parametrize
+from . import parametrizations, parametrize, stateless
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
@@ -31,6 +31,7 @@ __all__ = [
     "remove_weight_norm",
     "skip_init",
     "spectral_norm",
+    "stateless",
     "vector_to_parameters",
     "weight_norm",
 ]
