@@ -844,3 +844,18 @@ def test_grad_fn_names():
             xs, _ = make_inputs(lib, specs)
             names.append(getattr(lib.nn.functional, name)(*xs).grad_fn.name())
         assert names[0] == names[1]
+
+
+def test_empty_batch_and_retained_graph():
+    for red in REDS:
+        compare(fn("cross_entropy", reduction=red), (0, 4), I((0,), 0, 4))
+        compare(fn("nll_loss", reduction=red), (0, 4), I((0,), 0, 4))
+        compare(fn("binary_cross_entropy_with_logits", reduction=red), (0, 3), F((0, 3), low=0, high=1))
+    grads = []
+    for lib in (torch, ember):
+        (x, t), _ = make_inputs(lib, [(4, 5), I((4,), 0, 5)])
+        loss = lib.nn.functional.cross_entropy(x, t)
+        loss.backward(retain_graph=True)
+        loss.backward()
+        grads.append(x.grad)
+    assert_same(grads[1], grads[0])

@@ -44,7 +44,7 @@ def _coef(g, red, denom):
     """The upstream gradient as the per-element scale (array path)."""
     gd = g._data
     if red == _MEAN:
-        return gd / denom
+        return quiet(lambda: gd / denom)
     return gd
 
 
@@ -548,7 +548,7 @@ def _bcel_rule(ctx, g):
     n = xd.size
     if not STATE.enabled and type(g._data) is type(xd):
         xp = xp_of(xd)
-        coef = g._data / n if red == _MEAN else g._data
+        coef = quiet(lambda: g._data / n) if red == _MEAN else g._data
         if w is not None:
             coef = coef * w
         gx = gt = None
@@ -647,7 +647,7 @@ def _bce_rule(ctx, g):
     n = xd.size
     if not STATE.enabled and type(g._data) is type(xd):
         xp = xp_of(xd)
-        coef = g._data / n if red == _MEAN else g._data
+        coef = quiet(lambda: g._data / n) if red == _MEAN else g._data
         if w is not None:
             coef = coef * w
 
