@@ -21,12 +21,6 @@ _ndarray = np.ndarray
 
 
 # ---------------------------------------------------------------------------- array kernels
-def _reduce_mean(a, axes):
-    """Mean over ``axes`` (kept as size-1 dims). A contiguous trailing block is reduced through a
-    reshape, which NumPy sums faster than a tuple of axes."""
-    return _reduce_sum(a, axes) * (1.0 / max(_count(a.shape, axes), 1))
-
-
 def _count(shape, axes):
     n = 1
     for ax in axes:
@@ -34,52 +28,59 @@ def _count(shape, axes):
     return n
 
 
-def _reduce_sum(a, axes):
+def _layout(a, axes):
+    """How ``a`` is reduced over ``axes``: "rows" (a contiguous trailing block: layer norm), "bn"
+    ((N, C, *) over all but C: batch norm) or None (anything else)."""
+    if type(a) is not _ndarray or not a.flags.c_contiguous or not axes:
+        return None
     nd = a.ndim
-    if a.flags.c_contiguous and axes and axes == tuple(range(axes[0], nd)):
-        k = axes[0]
-        lead = a.shape[:k]
-        r = a.reshape(lead + (-1,)).sum(axis=-1)
-        return r.reshape(lead + (1,) * (nd - k))
-    if a.flags.c_contiguous and nd >= 3 and axes == (0,) + tuple(range(2, nd)):
-        # batch-norm layout (N, C, *): sum the contiguous spatial block first, then the batch
-        n, c = a.shape[:2]
-        r = a.reshape(n, c, -1).sum(axis=2).sum(axis=0)
-        return r.reshape((1, c) + (1,) * (nd - 2))
+    if axes == tuple(range(axes[0], nd)):
+        return "rows"
+    if nd >= 2 and axes == (0,) + tuple(range(2, nd)):
+        return "bn"
+    return None
+
+
+def _keep(r, a, axes):
+    """A reduced array with the reduced dims of ``a`` kept as size 1."""
+    return r.reshape(tuple(1 if i in axes else s for i, s in enumerate(a.shape)))
+
+
+def _reduce_sum(a, axes):
+    """Sum over ``axes`` (kept dims), through a reshape or one einsum where the layout allows: NumPy
+    sums a contiguous block faster than a tuple of axes."""
+    lay = _layout(a, axes)
+    if lay == "rows":
+        return _keep(a.reshape(-1, _count(a.shape, axes)).sum(axis=1), a, axes)
+    if lay == "bn":
+        return _keep(np.einsum("nci->c", a.reshape(a.shape[0], a.shape[1], -1)), a, axes)
     return a.sum(axis=axes, keepdims=True)
 
 
-def _sum_sq(a, axes):
-    """Sum of squares over ``axes`` (kept dims)."""
-    xp = xp_of(a)
-    nd = a.ndim
-    if type(a) is _ndarray and a.flags.c_contiguous and a.dtype.kind == "f":
-        if axes and axes == tuple(range(axes[0], nd)):
-            k = axes[0]
-            lead = a.shape[:k]
-            m = a.reshape(-1, _count(a.shape, axes))
-            r = np.einsum("ij,ij->i", m, m)
-            return r.reshape(lead + (1,) * (nd - k))
-        if nd >= 2 and axes == (0,) + tuple(range(2, nd)):
-            n, c = a.shape[:2]
-            m = a.reshape(n, c, -1)
-            r = np.einsum("nci,nci->c", m, m)
-            return r.reshape((1, c) + (1,) * (nd - 2))
-    return _reduce_sum(xp.square(a), axes)
+def _sum_prod(a, b, axes):
+    """``sum(a * b)`` over ``axes`` (kept dims) without the product's temporary where possible."""
+    lay = _layout(a, axes) if a.dtype == b.dtype and b.flags.c_contiguous and type(b) is _ndarray else None
+    if lay == "rows":
+        k = _count(a.shape, axes)
+        return _keep(np.einsum("ij,ij->i", a.reshape(-1, k), b.reshape(-1, k)), a, axes)
+    if lay == "bn":
+        n, c = a.shape[:2]
+        return _keep(np.einsum("nci,nci->c", a.reshape(n, c, -1), b.reshape(n, c, -1)), a, axes)
+    return _reduce_sum(a * b, axes)
 
 
 def _stats(x, axes, eps, center):
-    """(x - mean, mean, rstd) with mean and rstd keeping the reduced dims; ``center`` False: no
-    mean is taken out (RMS norm) and the first value is ``x`` itself."""
+    """(x - mean, mean, biased var, rstd), statistics with kept dims; ``center`` False: no mean is taken
+    out (RMS norm) and the first value is ``x`` itself."""
     xp = xp_of(x)
-    n = max(_count(x.shape, axes), 1)
+    inv_n = 1.0 / max(_count(x.shape, axes), 1)
     if center:
-        mean = _reduce_mean(x, axes)
+        mean = _reduce_sum(x, axes) * inv_n
         d = x - mean
     else:
         mean = None
         d = x
-    var = _sum_sq(d, axes) * (1.0 / n)
+    var = _sum_prod(d, d, axes) * inv_n
     rstd = var + eps
     xp.sqrt(rstd, out=rstd)
     xp.divide(1.0, rstd, out=rstd)
@@ -92,22 +93,31 @@ def _compute_dtype(x):
 
 
 def _normalize_arrays(x, w, b, axes, wshape, eps, center):
-    """Forward on arrays: (y, xhat, mean, var, rstd)."""
+    """Forward on arrays: (y, saved, mean, var, rstd). ``saved`` is what backward reads: ("xhat", x̂), or,
+    when the weight runs along the statistics' complement (batch norm), ("d", x - mean): the output is
+    then ``d * (rstd * w) + b``, one pass fewer, and backward folds rstd into per-channel factors."""
     cd = _compute_dtype(x)
     xc = x.astype(cd, copy=False)
     d, mean, var, rstd = _stats(xc, axes, eps, center)
-    xhat = d * rstd if (not center or d is xc) else _mul_inplace(d, rstd)
-    if w is not None:
-        y = xhat * w.reshape(wshape)
+    if w is not None and center and _waxes(x.ndim, wshape) == axes:
+        y = d * (rstd * w.reshape(wshape).astype(cd, copy=False))
         if b is not None:
             y += b.reshape(wshape)
-    elif b is not None:
-        y = xhat + b.reshape(wshape)
+        saved = ("d", d)
     else:
-        y = xhat
+        xhat = d * rstd if (not center or d is xc) else _mul_inplace(d, rstd)
+        if w is not None:
+            y = xhat * w.reshape(wshape)
+            if b is not None:
+                y += b.reshape(wshape)
+        elif b is not None:
+            y = xhat + b.reshape(wshape)
+        else:
+            y = xhat
+        saved = ("xhat", xhat)
     if y.dtype != x.dtype:
         y = y.astype(x.dtype)
-    return y, xhat, mean, var, rstd
+    return y, saved, mean, var, rstd
 
 
 def _mul_inplace(a, b):
@@ -122,14 +132,15 @@ def _normalize(input, weight, bias, axes, wshape, eps, center, name):
     x = input._data
     w = weight._data if weight is not None else None
     b = bias._data if bias is not None else None
-    y, xhat, mean, var, rstd = quiet(_normalize_arrays, x, w, b, axes, wshape, eps, center)
-    if y is xhat and y is x:
+    y, saved, mean, var, rstd = quiet(_normalize_arrays, x, w, b, axes, wshape, eps, center)
+    if y is x or y is saved[1]:
+        # the output must not share memory with the input or with what backward reads
         y = y.copy()
     out = _make(y)
     if needs_grad(input, weight, bias):
         node = record(out, name, _normalize_rule, (input, weight, bias))
         node._p = (axes, wshape, eps, center)
-        node._saved = (xhat, rstd)
+        node._saved = (saved, rstd)
     return out, mean, var, rstd
 
 
@@ -144,9 +155,9 @@ def _normalize_rule(ctx, g):
     x, w, b = ctx.inputs
     nx, nw, nb = ctx.needs_input_grad
     gd = g._data
-    xhat, rstd = ctx._saved
+    saved, rstd = ctx._saved
     if not STATE.enabled and type(gd) is _ndarray and gd.dtype == x._data.dtype and gd.dtype.kind == "f":
-        return quiet(_normalize_grads_arrays, gd, xhat, rstd, w, b, axes, wshape, center, nx, nw, nb)
+        return quiet(_normalize_grads_arrays, gd, saved, rstd, w, b, axes, wshape, center, nx, nw, nb)
     # the definition, in ember ops (differentiable again)
     xc = x if x._data.dtype.itemsize >= 4 else x.float()
     gc = g if g._data.dtype.itemsize >= 4 else g.float()
@@ -168,32 +179,40 @@ def _normalize_rule(ctx, g):
     return dx, dw, db
 
 
-def _normalize_grads_arrays(g, xhat, rstd, w, b, axes, wshape, center, nx, nw, nb):
+def _normalize_grads_arrays(g, saved, rstd, w, b, axes, wshape, center, nx, nw, nb):
+    kind, sv = saved
     wa = _waxes(g.ndim, wshape)
-    cd = xhat.dtype
-    gc = g.astype(cd, copy=False)
-    n = max(_count(g.shape, axes), 1)
+    cd = sv.dtype
+    gc = np.ascontiguousarray(g.astype(cd, copy=False))
+    inv_n = 1.0 / max(_count(g.shape, axes), 1)
     wd = w._data.astype(cd, copy=False).reshape(wshape) if w is not None else None
     dx = dw = db = None
     gsum = gxh = None
     if nw or (nx and wa == axes):
-        gxh = _reduce_sum(gc * xhat, wa)
+        # sum(g * x̂) over the weight's broadcast axes; from d = x - mean: rstd * sum(g * d)
+        gxh = _sum_prod(gc, sv, wa)
+        if kind == "d":
+            gxh = gxh * rstd
     if nb or (nx and wa == axes and center):
         gsum = _reduce_sum(gc, wa)
     if nx:
         if wa == axes:
-            # the weight runs along the statistics' complement (batch norm): the sums needed by dx
-            # are the weight/bias gradients, so dx = a*g + c1*xhat + c0 with per-channel a, c1, c0
+            # the weight runs along the statistics' complement (batch norm): the sums dx needs are the
+            # weight and bias gradients, so dx = a*g - c1*x̂ - c0 with per-channel a, c1, c0
             a = rstd if wd is None else rstd * wd
+            c1 = a * gxh * inv_n
+            if kind == "d":
+                c1 = c1 * rstd
             r = gc * a
-            r -= xhat * (a * gxh * (1.0 / n))
+            r -= sv * c1
             if center:
-                r -= a * gsum * (1.0 / n)
+                r -= a * gsum * inv_n
         else:
+            xhat = sv if kind == "xhat" else sv * rstd
             gx = gc * wd if wd is not None else gc
-            r = gx - xhat * (_reduce_sum(gx * xhat, axes) * (1.0 / n))
+            r = gx - xhat * (_sum_prod(gx, xhat, axes) * inv_n)
             if center:
-                r -= _reduce_sum(gx, axes) * (1.0 / n)
+                r -= _reduce_sum(gx, axes) * inv_n
             r *= rstd
         dx = _make(r.astype(g.dtype, copy=False))
     if nw:
