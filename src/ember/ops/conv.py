@@ -70,7 +70,24 @@ class _Geom:
     (``m`` counts the output positions on the padded row pitch, a few of which fall past a row's
     end and are dropped), so im2col and col2im move long runs instead of short rows."""
 
-    __slots__ = ("nd", "xs", "ks", "ps", "stride", "dil", "lo", "hi", "groups", "ext", "flat", "sp", "m", "ident")
+    __slots__ = (
+        "nd",
+        "xs",
+        "ks",
+        "ps",
+        "stride",
+        "dil",
+        "lo",
+        "hi",
+        "groups",
+        "ext",
+        "flat",
+        "sp",
+        "m",
+        "ident",
+        "gm",
+        "psp",
+    )
 
     def __init__(self, xs, ks, ps, stride, dil, lo, hi, groups, flat=None):
         self.nd = len(xs)
@@ -90,9 +107,13 @@ class _Geom:
             self.m = sum((p - 1) * s for p, s in zip(ps, self.sp)) + 1
             # the flat layout of the output is its plain layout (e.g. 1x1 kernels without padding)
             self.ident = self.ps[1:] == self.ext[1:]
+            self.psp = self.sp
         else:
             self.m = _prod(ps)
             self.ident = True
+            self.psp = tuple(_prod(ps[i + 1 :]) for i in range(len(ps)))
+        # grouped convolutions lay im2col out group-major: one matmul per group over the whole batch
+        self.gm = groups > 1
 
     def empty(self) -> bool:
         return 0 in self.ps
@@ -137,76 +158,107 @@ def _padded(x, g: _Geom):
 
 
 def _im2col(x, g: _Geom):
-    """im2col of ``x``: a contiguous ``(N, G, C/G * prod(K), m)`` array."""
+    """im2col of ``x``: a contiguous ``(N, G, C/G * prod(K), m)`` array, or ``(G, C/G * prod(K), N*m)``
+    when ``g.gm`` (group-major)."""
     xb = _padded(x, g)
     st = xb.strides
     n, c = xb.shape[:2]
     if g.flat:
         it = xb.itemsize
-        shape = (n, c) + g.ks + (g.m,)
-        strides = st[:2] + tuple(d * s * it for d, s in zip(g.dil, g.sp)) + (it,)
+        kst, pshape, pst = tuple(d * s * it for d, s in zip(g.dil, g.sp)), (g.m,), (it,)
     else:
-        shape = (n, c) + g.ks + g.ps
-        strides = st[:2] + tuple(s * d for s, d in zip(st[2:], g.dil)) + tuple(s * t for s, t in zip(st[2:], g.stride))
+        kst = tuple(s * d for s, d in zip(st[2:], g.dil))
+        pshape, pst = g.ps, tuple(s * t for s, t in zip(st[2:], g.stride))
+    if g.gm:
+        shape, strides = (c,) + g.ks + (n,) + pshape, (st[1],) + kst + (st[0],) + pst
+    else:
+        shape, strides = (n, c) + g.ks + pshape, st[:2] + kst + pst
     xp = xp_of(x)
     cols = xp.ascontiguousarray(xp.lib.stride_tricks.as_strided(xb, shape, strides))
     G = g.groups
-    return cols.reshape(n, G, c // G * _prod(g.ks), g.m)
+    ck = c // G * _prod(g.ks)
+    return cols.reshape(G, ck, n * g.m) if g.gm else cols.reshape(n, G, ck, g.m)
+
+
+def _pos_strides(r, g: _Geom, lead):
+    """Byte strides of ``(N, O, *ps)`` inside a ``(N, O, m)`` (or ``(O, N, m)``) array ``r``."""
+    it = r.itemsize
+    return lead + tuple(s * it for s in g.psp)
 
 
 def _to_full(y, g: _Geom):
-    """``y`` of shape ``(N, O, *ps)`` laid out as ``(N, G, O/G, m)`` (zeros where the flat layout
-    has positions past a row's end)."""
+    """``y`` of shape ``(N, O, *ps)`` laid out as the matmuls want it: ``(N, G, O/G, m)``, or
+    ``(G, O/G, N*m)`` when ``g.gm`` (zeros where the flat layout has positions past a row's end)."""
     n, o = y.shape[:2]
     xp = xp_of(y)
-    if g.ident:
-        r = y.reshape(n, o, g.m)
-    else:
-        r = xp.zeros((n, o, g.m), dtype=y.dtype)
-        it = r.itemsize
-        v = xp.lib.stride_tricks.as_strided(r, (n, o) + g.ps, r.strides[:2] + tuple(s * it for s in g.sp))
-        v[...] = y
     G = g.groups
-    return r.reshape(n, G, o // G, g.m)
-
-
-def _from_full(r, g: _Geom, b=None):
-    """``(N, O, m)`` -> a fresh contiguous ``(N, O, *ps)``, plus the bias ``b`` per channel."""
-    n, o = r.shape[:2]
-    xp = xp_of(r)
+    m = g.m
+    if g.gm:
+        if g.ident:
+            r = xp.ascontiguousarray(y.reshape(n, o, m).transpose(1, 0, 2))
+        else:
+            r = xp.zeros((o, n, m), dtype=y.dtype)
+            v = xp.lib.stride_tricks.as_strided(r, (n, o) + g.ps, _pos_strides(r, g, r.strides[1::-1]))
+            v[...] = y
+        return r.reshape(G, o // G, n * m)
     if g.ident:
+        r = y.reshape(n, o, m)
+    else:
+        r = xp.zeros((n, o, m), dtype=y.dtype)
+        v = xp.lib.stride_tricks.as_strided(r, (n, o) + g.ps, _pos_strides(r, g, r.strides[:2]))
+        v[...] = y
+    return r.reshape(n, G, o // G, m)
+
+
+def _from_full(r, g: _Geom, n, o, b=None):
+    """The matmul result (``(N, G, O/G, m)`` or group-major ``(G, O/G, N*m)``) as a fresh contiguous
+    ``(N, O, *ps)``, plus the bias ``b`` per channel."""
+    xp = xp_of(r)
+    bb = None if b is None else b.reshape((1, o) + (1,) * g.nd)
+    if g.gm:
+        r = r.reshape(o, n, g.m)
+        v = xp.lib.stride_tricks.as_strided(r, (n, o) + g.ps, _pos_strides(r, g, r.strides[1::-1]))
+    elif g.ident:
         v = r.reshape((n, o) + g.ps)
-        if b is not None:
-            v += b.reshape((1, o) + (1,) * g.nd)
+        if bb is not None:
+            v += bb
         return v
-    it = r.itemsize
-    v = xp.lib.stride_tricks.as_strided(r, (n, o) + g.ps, r.strides[:2] + tuple(s * it for s in g.sp))
+    else:
+        r = r.reshape(n, o, g.m)
+        v = xp.lib.stride_tricks.as_strided(r, (n, o) + g.ps, _pos_strides(r, g, r.strides[:2]))
     out = xp.empty((n, o) + g.ps, dtype=r.dtype)
-    if b is None:
+    if bb is None:
         out[...] = v
     else:
-        xp.add(v, b.reshape((1, o) + (1,) * g.nd), out=out)
+        xp.add(v, bb, out=out)
     return out
 
 
 def _col2im(cols, g: _Geom, n, c, dtype, xp):
-    """The adjoint of im2col: sum ``cols`` (``(N, C, *K, m)`` flat, or ``(N, C, *K, *ps)``; any
-    strides) into a fresh ``(N, C, *xs)`` array, one strided add per kernel offset."""
-    out = None
+    """The adjoint of im2col: sum ``cols`` (the layout ``_im2col`` gives) into a fresh
+    ``(N, C, *xs)`` array, one strided add per kernel offset."""
+    kt = _prod(g.ks)
+    nd = g.nd
     if g.flat:
-        buf = xp.zeros((n, c, _prod(g.ext)), dtype=dtype)
-        if buf.size and cols.size:
-            kt = _prod(g.ks)
+        # accumulate in the layout of cols ((C, N) or (N, C) leading), transpose at the end
+        if g.gm:
+            cv = cols.reshape(c, kt, n, g.m).transpose(0, 2, 1, 3)
+            buf = xp.zeros((c, n, _prod(g.ext)), dtype=dtype)
+        else:
             cv = cols.reshape(n, c, kt, g.m)
+            buf = xp.zeros((n, c, _prod(g.ext)), dtype=dtype)
+        if buf.size and cols.size:
             m = g.m
             add = xp.add
             for j, ko in enumerate(itertools.product(*(range(k) for k in g.ks))):
                 off = sum(k * d * s for k, d, s in zip(ko, g.dil, g.sp))
                 dst = buf[:, :, off : off + m]
                 add(dst, cv[:, :, j], out=dst)
-        buf = buf.reshape((n, c) + g.ext)
+        buf = buf.reshape(buf.shape[:2] + g.ext)
+        if g.gm:
+            buf = buf.swapaxes(0, 1)
         if not any(g.lo) and g.ext == g.xs:
-            return buf
+            return xp.ascontiguousarray(buf)
         out = xp.zeros((n, c) + g.xs, dtype=dtype)
         src = [slice(None), slice(None)]
         dst = [slice(None), slice(None)]
@@ -219,7 +271,12 @@ def _col2im(cols, g: _Geom, n, c, dtype, xp):
     out = xp.zeros((n, c) + g.xs, dtype=dtype)
     if out.size == 0 or cols.size == 0:
         return out
-    ct = cols.reshape((n, c) + g.ks + g.ps)
+    if g.gm:
+        # (C, *K, N, *P) -> (N, C, *K, *P) as a view
+        ct = cols.reshape((c,) + g.ks + (n,) + g.ps)
+        ct = ct.transpose((nd + 1, 0) + tuple(range(1, nd + 1)) + tuple(range(nd + 2, 2 * nd + 2)))
+    else:
+        ct = cols.reshape((n, c) + g.ks + g.ps)
     per_dim = []
     for s, lo, d, k, p, size in zip(g.stride, g.lo, g.dil, g.ks, g.ps, g.xs):
         opts = []
@@ -259,20 +316,21 @@ def _corr_arr(x, w, g: _Geom, b=None, keep_cols=False):
             out += b.reshape((1, o) + (1,) * g.nd)
         return out, None
     cols = _im2col(x, g)
-    r = xp.matmul(_wg(w, g.groups), cols)  # (N, G, O/G, m)
-    return _from_full(r.reshape(n, o, g.m), g, b), (cols if keep_cols else None)
+    r = xp.matmul(_wg(w, g.groups), cols)
+    return _from_full(r, g, n, o, b), (cols if keep_cols else None)
 
 
-def _corr_t_arr(yf, w, g: _Geom, b=None):
+def _corr_t_arr(yf, w, g: _Geom, n, b=None):
     """Transposed convolution from ``yf`` (``_to_full`` of y): ``(N, C, *xs)``."""
     xp = xp_of(yf)
     G = g.groups
-    n = yf.shape[0]
     c = w.shape[1] * G
     if yf.size == 0 or w.size == 0:
         out = xp.zeros((n, c) + g.xs, dtype=yf.dtype)
     else:
-        cols = xp.matmul(_wg(w, G).transpose(0, 2, 1), yf)  # (N, G, C/G * K, m)
+        wt = _wg(w, G).transpose(0, 2, 1)
+        # one output channel per group (depthwise): an outer product, which matmul does slowly
+        cols = xp.multiply(wt, yf) if wt.shape[2] == 1 else xp.matmul(wt, yf)
         out = _col2im(cols, g, n, c, cols.dtype, xp)
     if b is not None and out.size:
         out += b.reshape((1, c) + (1,) * g.nd)
@@ -287,8 +345,9 @@ def _corr_w_arr(x, yf, g: _Geom, wshape, cols=None):
     if cols is None:
         cols = _im2col(x, g)
     # cols @ yf^T with the small operand transposed (a transposed im2col operand is far slower)
-    r = xp.matmul(cols, xp.ascontiguousarray(yf.transpose(0, 1, 3, 2)))  # (N, G, C/G * K, O/G)
-    r = r.sum(0) if r.shape[0] > 1 else r[0]
+    r = xp.matmul(cols, xp.ascontiguousarray(yf.swapaxes(-1, -2)))  # (N,) G, C/G * K, O/G
+    if not g.gm:
+        r = r.sum(0) if r.shape[0] > 1 else r[0]
     return r.transpose(0, 2, 1).reshape(wshape)
 
 
@@ -310,7 +369,7 @@ def _corr_rule(ctx, gr):
 
 def _corr_t(y: Tensor, w: Tensor, g: _Geom) -> Tensor:
     yd = y._data
-    r = _make(_corr_t_arr(_to_full(yd, g), w._data, g))
+    r = _make(_corr_t_arr(_to_full(yd, g), w._data, g, yd.shape[0]))
     if needs_grad(y, w):
         node = record(r, "ConvolutionBackward0", _corr_t_rule, (y, w))
         node._geom = g
@@ -539,15 +598,37 @@ _KERNELS_T = {1: "slow_conv_transpose2d_cpu", 2: "slow_conv_transpose2d_cpu", 3:
 
 
 # ---------------------------------------------------------------------------- public ops
+_GEOMS: dict = {}  # checked call signatures (shapes and arguments) -> (unbatched, geometry)
+
+
+def _cache_key(fname, input, weight, bias, args):
+    try:
+        key = (fname, input._data.shape, weight._data.shape, None if bias is None else bias._data.shape, *args)
+        return key, _GEOMS.get(key)
+    except (AttributeError, TypeError):  # not tensors, or unhashable arguments: take the checking path
+        return None, None
+
+
+def _remember(key, value):
+    if key is not None and len(_GEOMS) < 4096:
+        _GEOMS[key] = value
+
+
 def _conv(fname, nd, input, weight, bias, stride, padding, dilation, groups):
-    x, unbatched, groups, stride, lo, hi, dil, _ = _common(
-        fname, nd, input, weight, bias, stride, padding, dilation, groups, False
-    )
+    key, hit = _cache_key(fname, input, weight, bias, (stride, padding, dilation, groups))
+    if hit is None:
+        x, unbatched, groups, stride, lo, hi, dil, _ = _common(
+            fname, nd, input, weight, bias, stride, padding, dilation, groups, False
+        )
+        xs, ks = x._data.shape[2:], weight._data.shape[2:]
+        ps = tuple((s + a + b - d * (k - 1) - 1) // t + 1 for s, a, b, d, k, t in zip(xs, lo, hi, dil, ks, stride))
+        g = _Geom(xs, ks, ps, stride, dil, lo, hi, groups)
+        _remember(key, (unbatched, g))
+    else:
+        unbatched, g = hit
+        x = input.unsqueeze(0) if unbatched else input
     _check_dtypes(x, weight, bias, _KERNELS[nd])
     xd, wd = x._data, weight._data
-    xs, ks = xd.shape[2:], wd.shape[2:]
-    ps = tuple((s + a + b - d * (k - 1) - 1) // t + 1 for s, a, b, d, k, t in zip(xs, lo, hi, dil, ks, stride))
-    g = _Geom(xs, ks, ps, stride, dil, lo, hi, groups)
     grad = needs_grad(x, weight, bias)
     out, cols = _corr_arr(xd, wd, g, None if bias is None else bias._data, grad and weight._requires_grad)
     r = _make(out)
@@ -570,7 +651,7 @@ def _conv_rule(ctx, gr):
         gd = gr._data
         yf = _to_full(gd, g)
         xd, wd = x._data, w._data
-        gx = _make(_corr_t_arr(yf, wd, g)) if nx else None
+        gx = _make(_corr_t_arr(yf, wd, g, gd.shape[0])) if nx else None
         gw = _make(_corr_w_arr(xd, yf, g, wd.shape, ctx.__dict__.get("_cols"))) if nw else None
         gb = _make(gd.sum((0, *range(2, gd.ndim)))) if nb else None
         return gx, gw, gb
@@ -581,24 +662,31 @@ def _conv_rule(ctx, gr):
 
 
 def _conv_t(fname, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
-    y, unbatched, groups, stride, lo, hi, dil, opad = _common(
-        fname, nd, input, weight, bias, stride, padding, dilation, groups, True, output_padding
-    )
+    key, hit = _cache_key(fname, input, weight, bias, (stride, padding, output_padding, groups, dilation))
+    if hit is None:
+        y, unbatched, groups, stride, lo, hi, dil, opad = _common(
+            fname, nd, input, weight, bias, stride, padding, dilation, groups, True, output_padding
+        )
+        ps, ks = y._data.shape[2:], weight._data.shape[2:]
+        xs = tuple(
+            (p - 1) * t - a - b + d * (k - 1) + op + 1
+            for p, t, a, b, d, k, op in zip(ps, stride, lo, hi, dil, ks, opad)
+        )
+        if any(s < 1 for s in xs):
+            # the 1-d op runs as a 2-d one with a unit height, and PyTorch's message shows it
+            lead = ("1",) if nd == 1 else ()
+            raise RuntimeError(
+                f"Given input size per channel: ({' x '.join(lead + tuple(map(str, ps)))}). Calculated output size "
+                f"per channel: ({' x '.join(lead + tuple(map(str, xs)))}). Output size is too small"
+            )
+        g = _Geom(xs, ks, ps, stride, dil, lo, hi, groups)
+        _remember(key, (unbatched, g))
+    else:
+        unbatched, g = hit
+        y = input.unsqueeze(0) if unbatched else input
     _check_dtypes(y, weight, bias, _KERNELS_T[nd])
     yd, wd = y._data, weight._data
-    ps, ks = yd.shape[2:], wd.shape[2:]
-    xs = tuple(
-        (p - 1) * t - a - b + d * (k - 1) + op + 1 for p, t, a, b, d, k, op in zip(ps, stride, lo, hi, dil, ks, opad)
-    )
-    if any(s < 1 for s in xs):
-        # the 1-d op runs as a 2-d one with a unit height, and PyTorch's message shows it
-        lead = ("1",) if nd == 1 else ()
-        raise RuntimeError(
-            f"Given input size per channel: ({' x '.join(lead + tuple(map(str, ps)))}). Calculated output size "
-            f"per channel: ({' x '.join(lead + tuple(map(str, xs)))}). Output size is too small"
-        )
-    g = _Geom(xs, ks, ps, stride, dil, lo, hi, groups)
-    out = _corr_t_arr(_to_full(yd, g), wd, g, None if bias is None else bias._data)
+    out = _corr_t_arr(_to_full(yd, g), wd, g, yd.shape[0], None if bias is None else bias._data)
     r = _make(out)
     if needs_grad(y, weight, bias):
         node = record(r, "ConvolutionBackward0", _conv_t_rule, (y, weight, bias))
@@ -617,7 +705,7 @@ def _conv_t_rule(ctx, gr):
         if ny:
             if cols is not None and wd.size:
                 r = xp_of(gd).matmul(_wg(wd, g.groups), cols)
-                gy = _make(_from_full(r.reshape(yd.shape[0], wd.shape[0], g.m), g))
+                gy = _make(_from_full(r, g, yd.shape[0], wd.shape[0]))
             else:
                 gy = _make(_corr_arr(gd, wd, g)[0])
         if nw:
