@@ -152,6 +152,15 @@ INTERP = [
     ("bicubic_aa_mixed", _interp(size=(5, 17), mode="bicubic", antialias=True), [(1, 2, 13, 11)]),
     ("trilinear", _interp(size=(3, 7, 4), mode="trilinear"), [(1, 2, 4, 5, 6)]),
     ("trilinear_ac", _interp(scale_factor=(2, 0.5, 1.5), mode="trilinear", align_corners=True), [(1, 2, 3, 4, 4)]),
+    # large enough for the strided (periodic) kernels, with their clamped border rows
+    ("bilinear_x2_strided", _interp(scale_factor=2, mode="bilinear"), [(1, 2, 12, 10)]),
+    ("bilinear_x4_ac", _interp(size=(45, 37), mode="bilinear", align_corners=True), [(1, 2, 12, 10)]),
+    ("bicubic_x2_strided", _interp(scale_factor=2, mode="bicubic"), [(1, 2, 12, 10)]),
+    ("bicubic_half_strided", _interp(scale_factor=0.5, mode="bicubic"), [(1, 2, 16, 12)]),
+    ("linear_third_strided", _interp(size=8, mode="linear"), [(2, 3, 24)]),
+    ("nearest_x3_strided", _interp(scale_factor=3), [(1, 2, 6, 5)]),
+    ("nearest_exact_2_3", _interp(size=(12, 15), mode="nearest-exact"), [(1, 2, 8, 10)]),
+    ("area_half_strided", _interp(size=(8, 6), mode="area"), [(1, 2, 16, 12)]),
     ("area_down", _interp(size=(3, 4), mode="area"), [(2, 3, 5, 7)]),
     ("area_scale", _interp(scale_factor=0.4, mode="area"), [(2, 3, 9, 10)]),
     ("area_up", _interp(size=(7, 3), mode="area"), [(1, 2, 4, 2)]),
@@ -180,6 +189,8 @@ GRADCHECK_INTERP = [
     ("bicubic_aa", _interp(size=(3, 2), mode="bicubic", antialias=True), [(1, 1, 7, 5)]),
     ("trilinear", _interp(size=(3, 2, 3), mode="trilinear"), [(1, 1, 2, 3, 2)]),
     ("area", _interp(size=(2, 3), mode="area"), [(1, 2, 5, 4)]),
+    ("bilinear_x2_strided", _interp(scale_factor=2, mode="bilinear"), [(1, 1, 8, 4)]),
+    ("bicubic_half_strided", _interp(scale_factor=0.5, mode="bicubic"), [(1, 1, 8, 8)]),
 ]
 
 

@@ -329,12 +329,61 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
 # applying it is K gathers along the axis and a weighted sum. Its adjoint is another ELL map (the
 # transpose), so backward is the same primitive and gradients of any order come for free.
 class _AxisMap:
-    __slots__ = ("ax", "J", "V", "n_in", "_t", "_dev")
+    __slots__ = ("ax", "J", "V", "n_in", "_t", "_dev", "_plan")
 
     def __init__(self, ax, J, V, n_in):
         self.ax, self.J, self.V, self.n_in = ax, J, V, n_in
         self._t = None
         self._dev = {}
+        self._plan = ...
+
+    def plan(self):
+        """A periodic form of the map, when it has one (cached; None otherwise).
+
+        With g = gcd(n_out, n_in), output rows come in g blocks of p = n_out/g rows, and block j of a
+        periodic map reads the input at q*j + offs (q = n_in/g) with the same weights for every j. The
+        interior run of such blocks is then computed from strided slices of the input (no gather); the
+        few rows before and after it (borders, where indices are clamped) keep the general form."""
+        if self._plan is not ...:
+            return self._plan
+        self._plan = None
+        J, V = self.J, self.V
+        n_out, K = J.shape
+        g = math.gcd(n_out, self.n_in)
+        p, q, m = n_out // g, self.n_in // g, g
+        if m < 4 or p > 8 or p * K > 32:
+            return None
+        Jb = J.reshape(m, p, K)
+        j0 = m // 2
+        offs = Jb[j0] - q * j0
+        Vp = None
+        if V is None:
+            ok = (Jb == offs[None] + q * np.arange(m)[:, None, None]).all((1, 2))
+        else:
+            Vb = V.reshape(m, p, K)
+            Vp = Vb[j0]
+            used = Vp != 0
+            if not used.any():
+                return None
+            # an unused slot (weight 0) reads any in-range position of the block: that of a used slot
+            offs = np.where(used, offs, offs[used][0])
+            expect = offs[None] + q * np.arange(m)[:, None, None]
+            ok = (np.where(Vb == 0, expect, Jb) == expect).all((1, 2))
+            tol = 1e-6 * max(1.0, float(np.abs(Vp).max()))
+            ok &= (np.abs(Vb - Vp) <= tol).all((1, 2))
+        if not ok[j0]:
+            return None
+        lo, hi = j0, j0 + 1
+        while lo > 0 and ok[lo - 1]:
+            lo -= 1
+        while hi < m and ok[hi]:
+            hi += 1
+        if 2 * (hi - lo) < m:
+            return None
+        head = _AxisMap(self.ax, J[: lo * p], None if V is None else V[: lo * p], self.n_in) if lo else None
+        tail = _AxisMap(self.ax, J[hi * p :], None if V is None else V[hi * p :], self.n_in) if hi < m else None
+        self._plan = (p, q, m, lo, hi, offs, Vp, head, tail)
+        return self._plan
 
     def arrays(self, xp, dtype):
         """J and V on the array module of the data, V in the data's dtype (cached)."""
@@ -374,22 +423,57 @@ class _AxisMap:
         return t
 
 
+def _apply_general(x, m, xp):
+    J, V = m.arrays(xp, x.dtype)
+    ax = m.ax
+    shp = (-1,) + (1,) * (x.ndim - 1 - ax)
+    y = None
+    for k in range(J.shape[1]):
+        t = xp.take(x, J[:, k], axis=ax)
+        if V is not None:
+            t *= V[:, k].reshape(shp)
+        if y is None:
+            y = t
+        else:
+            y += t
+    return y
+
+
+def _apply_periodic(x, m, plan, xp):
+    p, q, nb, lo, hi, offs, Vp, head, tail = plan
+    ax = m.ax
+    pre = (slice(None),) * ax
+    shape = x.shape
+    out = xp.empty(shape[:ax] + (nb * p,) + shape[ax + 1 :], x.dtype)
+    blocks = out.reshape(shape[:ax] + (nb, p) + shape[ax + 1 :])
+    for r in range(p):
+        dst = blocks[pre + (slice(lo, hi), r)]
+        for k in range(offs.shape[1]):
+            o = int(offs[r, k])
+            src = x[pre + (slice(q * lo + o, q * (hi - 1) + o + 1, q),)]
+            if Vp is None:
+                if k == 0:
+                    dst[...] = src
+                else:
+                    dst += src
+            else:
+                v = x.dtype.type(Vp[r, k])
+                if k == 0:
+                    xp.multiply(src, v, out=dst)
+                else:
+                    dst += src * v
+    if head is not None:
+        out[pre + (slice(0, lo * p),)] = _apply_general(x, head, xp)
+    if tail is not None:
+        out[pre + (slice(hi * p, None),)] = _apply_general(x, tail, xp)
+    return out
+
+
 def _apply_maps(x, maps):
     xp = xp_of(x)
     for m in maps:
-        J, V = m.arrays(xp, x.dtype)
-        ax = m.ax
-        shp = (-1,) + (1,) * (x.ndim - 1 - ax)
-        y = None
-        for k in range(J.shape[1]):
-            t = xp.take(x, J[:, k], axis=ax)
-            if V is not None:
-                t *= V[:, k].reshape(shp)
-            if y is None:
-                y = t
-            else:
-                y += t
-        x = y
+        plan = m.plan()
+        x = _apply_general(x, m, xp) if plan is None else _apply_periodic(x, m, plan, xp)
     return x
 
 
@@ -557,6 +641,15 @@ def _maps(mode, in_sizes, out_sizes, scales, align_corners, antialias, ft):
             m = _linear_map(ax, n_in, n_out, align_corners, sc, ft)
         if not (m.V is None and n_in == n_out and np.array_equal(m.J[:, 0], np.arange(n_in))):
             maps.append(m)
+    # shrink first and grow last, so that each map runs on the smaller array; the last (contiguous)
+    # axis, the dearest to resample, runs on the smallest array of all
+    last = len(in_sizes) + 1
+
+    def order(m):
+        grow = m.J.shape[0] > m.n_in
+        return (grow, (m.ax != last) if grow else (m.ax == last))
+
+    maps.sort(key=order)
     return tuple(maps)
 
 
@@ -930,10 +1023,12 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         if needs_grad(input, grid):
             r = r + (input.sum() + grid.sum()) * 0
         return r
-    flat = input.reshape(n, c, math.prod(sizes))
+    S = math.prod(sizes)
+    # channels last, so that every sample point reads one contiguous row of C values
+    rows_src = input.reshape(n, c, S).transpose(1, 2).contiguous().reshape(n * S, c)
     g = grid.reshape(n, L, k)
     strides = [math.prod(sizes[a + 1 :]) for a in range(k)]
-    # per spatial axis (depth, height, width): a list of (integer tap, weight or None, in-bounds mask or None)
+    # per spatial axis (depth, height, width): the taps as (integer position array, weight tensor or None)
     axes = []
     for a in range(k):
         size = sizes[a]
@@ -946,49 +1041,85 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
                 p = f + (j - 1)
                 if padding_mode != "zeros":
                     p = _pad_coord(p, size, padding_mode, align_corners)
-                taps.append((p, coeffs[j]))
+                taps.append((p._data, coeffs[j]))
         else:
             u = _pad_coord(u, size, padding_mode, align_corners)
             if mode == "nearest":
                 w = u * 0 + 1 if needs_grad(grid) else None
-                taps = [(u.detach().round(), w)]
+                taps = [(u.detach().round()._data, w)]
             else:
                 f = u.detach().floor()
-                taps = [(f, (f + 1) - u), (f + 1, u - f)]
-        axes.append([_tap(p, w, size) for p, w in taps])
-    out = None
-    for combo in _product(axes):
-        idx = None
-        w = None
+                taps = [(f._data, (f + 1) - u), (f._data + 1, u - f)]
+        axes.append([(*_tap(p, size), w) for p, w in taps])
+    xp = xp_of(input._data)
+    base = (xp.arange(n) * S)[:, None]
+    rows, weights = [], []
+    for combo in itertools.product(*axes):
+        idx = base
         mask = None
-        for a, (i, wa, ma) in enumerate(combo):
-            term = i * strides[a] if strides[a] != 1 else i
-            idx = term if idx is None else idx + term
+        w = None
+        for a, (i, m, wa) in enumerate(combo):
+            idx = idx + (i * strides[a] if strides[a] != 1 else i)
+            mask = m if mask is None else mask & m
             if wa is not None:
                 w = wa if w is None else w * wa
-            if ma is not None:
-                mask = ma if mask is None else mask & ma
-        if mask is not None:
-            idx = idx * mask
-            m = mask.to(input.dtype)
-            w = m if w is None else w * m
-        vals = flat.gather(2, idx.unsqueeze(1).expand(n, c, L))
-        term = vals if w is None else vals * w.unsqueeze(1)
-        out = term if out is None else out + term
-    return out.reshape(n, c, *out_sp)
+        mt = _make(mask.astype(input._data.dtype))
+        rows.append(idx)
+        weights.append(mt if w is None else w * mt)
+    from .shape import stack
+
+    vals = _gather_rows(rows_src, xp.stack(rows))  # (T, N, L, C)
+    w = stack(weights).unsqueeze(-1)  # (T, N, L, 1)
+    out = (vals * w).sum(0)
+    return out.transpose(1, 2).reshape(n, c, *out_sp)
 
 
-def _tap(p, w, size):
-    """(int64 index tensor clamped into range, weight, in-bounds mask or None when always inside)."""
-    from .. import int64
-
+def _tap(p, size):
+    """(int64 positions clamped into range, in-bounds mask) of float tap positions ``p``."""
+    xp = xp_of(p)
     mask = (p >= 0) & (p <= size - 1)
-    i = p.clamp(0, size - 1).to(int64)
-    return i, w, mask
+    i = xp.clip(xp.nan_to_num(p), 0, size - 1).astype(np.int64)
+    return i, mask
 
 
-def _product(axes):
-    return itertools.product(*axes)
+def _gather_rows(src, rows):
+    """``src[rows]`` for a 2-D tensor ``src`` and an integer array ``rows`` of any shape."""
+    x = src._data
+    r = _make(xp_of(x).take(x, rows, axis=0))
+    if needs_grad(src):
+        node = record(r, "GatherRowsBackward0", _gather_rows_rule, (src,))
+        node._rows = (rows, x.shape[0])
+    return r
+
+
+def _gather_rows_rule(ctx, g):
+    return _scatter_rows(g, *ctx._rows)
+
+
+def _scatter_rows(g, rows, n_rows):
+    """The adjoint of ``_gather_rows``: rows of ``g`` summed into ``n_rows`` rows at ``rows``."""
+    d = g._data
+    xp = xp_of(d)
+    c = d.shape[-1]
+    flat = rows.reshape(-1)
+    if xp is np:
+        lin = (flat[:, None] * c + np.arange(c)).reshape(-1)
+        acc = np.bincount(lin, weights=d.reshape(-1), minlength=n_rows * c)
+        out = acc.astype(d.dtype, copy=False).reshape(n_rows, c)
+    else:  # pragma: no cover - CuPy
+        import cupyx
+
+        out = xp.zeros((n_rows, c), d.dtype)
+        cupyx.scatter_add(out, flat, d.reshape(-1, c))
+    r = _make(out)
+    if needs_grad(g):
+        node = record(r, "GatherRowsBackwardBackward0", _scatter_rows_rule, (g,))
+        node._rows = (rows, n_rows)
+    return r
+
+
+def _scatter_rows_rule(ctx, g):
+    return _gather_rows(g, ctx._rows[0])
 
 
 def _linspace_from_neg_one(n, align_corners, dt):
