@@ -108,6 +108,18 @@ def _inplace(fn, name):
     return inplace
 
 
+try:  # the ufunc itself: np.clip's Python wrapper costs ~7 us a call
+    _np_clip = np._core.umath.clip
+except AttributeError:  # pragma: no cover - other NumPy versions
+    _np_clip = np.clip
+
+
+def _clip(xp, x, lo, hi, out=None):
+    if xp is np:
+        return _np_clip(x, lo, hi, out=out) if out is not None else _np_clip(x, lo, hi)
+    return xp.clip(x, lo, hi, out=out)
+
+
 def _mask(m, like):
     """A bool mask as 0/1 in ``like``'s dtype (casting first, then multiplying, beats a mixed-type product)."""
     return m.astype(like.dtype)
@@ -124,7 +136,7 @@ def _masked(g, m):
 def _hardtanh_fwd(xp, x, lo, hi):
     if x.dtype.kind in "iu":
         lo, hi = math.ceil(lo), math.floor(hi)
-    return xp.clip(x, lo, hi)
+    return _clip(xp, x, lo, hi)
 
 
 def _hardtanh_bwd(xp, g, x, aux, lo, hi):
@@ -176,9 +188,9 @@ relu6_ = _inplace(relu6, "relu6")
 def _leaky_fwd(xp, x, slope):
     if 0 <= slope <= 1:
         return xp.maximum(x, x * slope)
-    r = xp.clip(x, -_INF, 0.0)
+    r = _clip(xp, x, -_INF, 0.0)
     r *= slope
-    r += xp.clip(x, 0.0, _INF)
+    r += _clip(xp, x, 0.0, _INF)
     return r
 
 
@@ -305,9 +317,9 @@ def prelu(input, weight) -> Tensor:
     bshape = _prelu_shape(x, w)
     wb = w.reshape(bshape)
     xp = xp_of(x)
-    r = xp.clip(x, -_INF, 0.0)
+    r = _clip(xp, x, -_INF, 0.0)
     r *= wb
-    r += xp.clip(x, 0.0, _INF)
+    r += _clip(xp, x, 0.0, _INF)
     r = _make(r)
     if STATE.enabled and (input._requires_grad or weight._requires_grad):
         node = record(r, "PreluKernelBackward0", _prelu_rule, (input, weight))
@@ -410,13 +422,13 @@ defop(rrelu_, name="rrelu_", method=False)
 
 # ---------------------------------------------------------------------------- elu, selu, celu
 def _elu_fwd(xp, x, alpha, scale, iscale, iscale_b=None):
-    e = xp.clip(x, -_INF, 0.0)
+    e = _clip(xp, x, -_INF, 0.0)
     if iscale != 1:
         e *= iscale
     xp.expm1(e, out=e)
     # e is 0 where x > 0 and max(x, 0) is 0 elsewhere: the sum picks one side exactly
     r = e * (alpha * scale)
-    pos = xp.clip(x, 0.0, _INF)
+    pos = _clip(xp, x, 0.0, _INF)
     if scale != 1:
         pos *= scale
     r += pos
@@ -429,7 +441,7 @@ def _elu_bwd(xp, g, x, aux, alpha, scale, iscale, iscale_b=None):
         # celu: PyTorch's backward takes 1 / alpha in single precision
         iscale, e = iscale_b, None
     if e is None:
-        e = xp.clip(x, -_INF, 0.0)
+        e = _clip(xp, x, -_INF, 0.0)
         if iscale != 1:
             e *= iscale
         xp.expm1(e, out=e)
@@ -686,7 +698,7 @@ def _logsigmoid_fwd(xp, x):
     xp.negative(e, out=e)
     xp.exp(e, out=e)
     xp.log1p(e, out=e)
-    r = xp.clip(x, -_INF, 0.0)
+    r = _clip(xp, x, -_INF, 0.0)
     r -= e
     return r
 
@@ -762,7 +774,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 # ---------------------------------------------------------------------------- hardsigmoid, hardswish
 def _hardsigmoid_fwd(xp, x):
     r = x + 3.0
-    xp.clip(r, 0.0, 6.0, out=r)
+    _clip(xp, r, 0.0, 6.0, out=r)
     r /= 6.0
     return r
 
@@ -797,7 +809,7 @@ hardsigmoid_ = _inplace(hardsigmoid, "hardsigmoid")
 
 def _hardswish_fwd(xp, x):
     r = x + 3.0
-    xp.clip(r, 0.0, 6.0, out=r)
+    _clip(xp, r, 0.0, 6.0, out=r)
     r *= x
     r /= 6.0
     return r
@@ -865,7 +877,7 @@ def hardshrink(input, lambd=0.5) -> Tensor:
 
 
 def _softshrink_fwd(xp, x, lambd):
-    return x - xp.clip(x, -lambd, lambd)
+    return x - _clip(xp, x, -lambd, lambd)
 
 
 def softshrink(input, lambd=0.5):
