@@ -1055,3 +1055,36 @@ def test_functional_call_strict_and_errors():
     out = ecall(bn, {"running_mean": ember.ones(3)}, kwargs={"input": ember.ones(2, 3)})
     assert_same(out, torch.zeros(2, 3), atol=1e-4)
     assert float(bn.running_mean.sum()) == 0.0
+
+
+# ---------------------------------------------------------------------------- a training loop
+def test_training_steps_with_norms_and_clipping():
+    def make(lib, utils):
+        lib.manual_seed(0)
+        m = lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.ReLU(), lib.nn.Linear(8, 2))
+        utils.parametrizations.weight_norm(m[0])
+        utils.parametrizations.spectral_norm(m[2])
+        return m
+
+    tm = make(torch, tu)
+    em = make(ember, eu)
+    _copy_state(tm, em)  # includes the spectral norm's u and v
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((16, 4)).astype(np.float32)
+    y = rng.standard_normal((16, 2)).astype(np.float32)
+    tl, el = [], []
+    for lib, utils, m, losses in ((torch, tu, tm, tl), (ember, eu, em, el)):
+        params = list(m.parameters())
+        for _ in range(5):
+            for p in params:
+                p.grad = None
+            loss = ((m(lib.tensor(x)) - lib.tensor(y)) ** 2).mean()
+            loss.backward()
+            utils.clip_grad_norm_(params, 0.5)
+            with lib.no_grad():
+                for p in params:
+                    p -= 0.1 * p.grad
+            losses.append(float(loss.detach()))
+    np.testing.assert_allclose(el, tl, rtol=1e-5)
+    for (k, e), (_, t) in zip(em.state_dict().items(), tm.state_dict().items()):
+        assert_same(e, t, atol=1e-5, what=k)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import warnings
 
-from ..._tensor import Tensor
+from ..._device import xp_of
+from ..._tensor import Tensor, _make
+from ...autograd.grad_mode import STATE
+from ...ops._core import needs_grad, quiet, record
 from ..modules.module import Module
 from ..parameter import Parameter, UninitializedParameter
 
@@ -31,8 +34,71 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
 
 
 def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
-    """``v * (g / norm_except_dim(v, 2, dim))`` (differentiable in ``v`` and ``g``)."""
-    return v * (g / norm_except_dim(v, 2, dim))
+    """``v * (g / norm_except_dim(v, 2, dim))``: one node with a hand-written backward (differentiable again
+    under ``create_graph``)."""
+    vd, gd = v._data, g._data
+    n = vd.ndim
+    if (
+        n == 0
+        or vd.dtype.kind != "f"
+        or gd.dtype is not vd.dtype
+        or type(vd) is not type(gd)
+        or not (dim == -1 or -n <= dim < n)
+    ):
+        return v * (g / norm_except_dim(v, 2, dim))
+    axes = _axes(dim, n)
+    if dim == -1:
+        if gd.ndim != 0:
+            return v * (g / norm_except_dim(v, 2, dim))
+    elif gd.shape != tuple(1 if i in axes else s for i, s in enumerate(vd.shape)):
+        return v * (g / norm_except_dim(v, 2, dim))
+    norm = quiet(_sqrt_sumsq, vd, axes)
+    scale = quiet(_divide, gd, norm)
+    out = _make(vd * scale)
+    if needs_grad(v, g):
+        node = record(out, "WeightNormInterfaceBackward0", _weight_norm_rule, (v, g))
+        node._wn = (axes, dim, norm, scale)
+    return out
+
+
+def _axes(dim: int, n: int) -> tuple:
+    if dim == -1:
+        return tuple(range(n))
+    d = dim % n
+    return tuple(i for i in range(n) if i != d)
+
+
+def _sqrt_sumsq(a, axes):
+    xp = xp_of(a)
+    return xp.sqrt((a * a).sum(axis=axes, keepdims=True))
+
+
+def _divide(a, b):
+    return a / b
+
+
+def _weight_norm_rule(ctx, grad):
+    v, g = ctx.inputs
+    axes, dim, norm, scale = ctx._wn
+    need_v, need_g = ctx.needs_input_grad
+    gd = grad._data
+    if not STATE.enabled and type(gd) is type(v._data) and gd.dtype is v._data.dtype:
+        vd = v._data
+        s = (gd * vd).sum(axis=axes, keepdims=True)
+        gg = gv = None
+        if need_g:
+            gg = _make(quiet(_divide, s, norm).reshape(g._data.shape))
+        if need_v:
+            gv = _make(quiet(lambda: scale * (gd - vd * (s / (norm * norm)))))
+        return gv, gg
+    # with ember ops, so the backward is differentiable itself
+    n = norm_except_dim(v, 2, dim)
+    if dim == -1:
+        n = n.reshape((1,) * v.dim())
+    s = (grad * v).sum(dim=axes, keepdim=True)
+    gg = (s / n).reshape(g.shape) if need_g else None
+    gv = (g / n) * (grad - v * (s / (n * n))) if need_v else None
+    return gv, gg
 
 
 class WeightNorm:
