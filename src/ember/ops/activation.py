@@ -215,7 +215,7 @@ def _slope_factor(x, slope):
     m = x > 0
     if _split_exact(slope, x.dtype):
         f = m.astype(x.dtype)
-        f *= 1 - np.asarray(slope, x.dtype)
+        f *= float(1 - np.asarray(slope, x.dtype))
         f += slope
         return f
     f = xp_of(x).multiply(~m, slope, dtype=x.dtype)
