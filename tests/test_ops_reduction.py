@@ -638,3 +638,47 @@ def test_prod_cumprod_second_derivatives_with_zeros(fn):
         res.append((g.detach().numpy(), h.numpy()))
     for t, e in zip(*res):
         np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+@pytest.mark.parametrize("shape, dim", [((0,), 0), ((0, 3), 0), ((2, 0), 1), ((0, 3), 1)])
+def test_cummax_cummin_backward_on_empty(name, shape, dim):
+    res = []
+    for L in (torch, ember):
+        x = L.zeros(shape, requires_grad=True)
+        v, i = getattr(x, name)(dim)
+        v.sum().backward()
+        res.append((tuple(v.shape), tuple(i.shape), str(i.dtype), v.grad_fn.name(), tuple(x.grad.shape)))
+    assert res[0] == res[1]
+
+
+_INF = float("inf")
+
+
+@pytest.mark.parametrize(
+    "vals, dim",
+    [
+        ([-_INF, 1.0, -_INF, 2.0], 0),
+        ([-_INF, -_INF], 0),
+        ([-_INF, -_INF, 0.5], 0),
+        ([[-_INF, 1.0], [-_INF, -_INF]], 1),
+        ([1.0, _INF, 2.0], 0),
+        ([[0.3, -1.0, 2.0], [1.0, 5.0, -3.0]], 1),
+        (0.7, 0),
+    ],
+)
+def test_logcumsumexp_backward_with_infinities(vals, dim):
+    res = []
+    for L in (torch, ember):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        y = x.logcumsumexp(dim)
+        w = L.arange(1.0, y.numel() + 1, dtype=L.float64).reshape(y.shape) - 3
+        (y * w).sum().backward()
+        res.append((y.detach().numpy(), x.grad.numpy()))
+    for t, e in zip(*res):
+        np.testing.assert_allclose(e, t, rtol=1e-12, equal_nan=True)
+
+
+def test_logcumsumexp_gradgradcheck():
+    x = ember.tensor([[0.3, -1.0, 2.0], [1.0, 5.0, -3.0]], dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradgradcheck(lambda a: a.logcumsumexp(1), (x,))

@@ -1158,8 +1158,9 @@ def _cum_extreme(fname, input, dim, is_max, out):
     xp = _xp(xa)
     n = xa.shape[axis]
     if xa.size == 0:
-        res = rt(_make(xa.copy()), _make(xp.zeros(xa.shape, np.int64)))
-        return _out2(out, res, rt)
+        idx = xp.zeros(xa.shape, np.int64)
+        v = _take(t, idx, axis, "CummaxBackward0" if is_max else "CumminBackward0", unique=False)
+        return _out2(out, _unlift(rt, rt(v, _make(idx)), zero_d), rt)
     vals = (xp.maximum if is_max else xp.minimum).accumulate(xa, axis=axis)
     shp = [1] * xa.ndim
     shp[axis] = n
@@ -1189,6 +1190,21 @@ def _lcse_rule(ctx, g):
     (x,) = ctx.inputs
     out = ctx.output
     axis = ctx._axis
+    if out._data.ndim == 0:
+        return g
+    if g._data.dtype.kind == "f":
+        # exp(x[j]) * sum over i >= j of g[i] * exp(-out[i]), the sum taken in log space apart for the
+        # positive and the negative g (infinite inputs then give PyTorch's values, not NaN)
+        lowest = float(np.finfo(g._data.dtype).min)
+        log_abs = g.abs().log()
+        where = FUNCTIONS["where"]
+
+        def rev_lcse(t):
+            return t.flip(axis).logcumsumexp(axis).flip(axis)
+
+        pos = rev_lcse(where(g > 0, log_abs, lowest) - out)
+        neg = rev_lcse(where(g < 0, log_abs, lowest) - out)
+        return (pos + x).exp() - (neg + x).exp()
     k = out._data.take([-1], axis=axis) if out._data.ndim else out._data
     kt = _make(k)
     return (x - kt).exp() * _rev_cumsum(g * (kt - out).exp(), axis)
