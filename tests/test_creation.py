@@ -539,3 +539,72 @@ def test_new_errors():
 @pytest.mark.parametrize("value", [2**70, -(2**64), [1, 2**70], [[2**70]]])
 def test_tensor_of_int_beyond_int64_raises_like_torch(value):
     raises_same(lambda lib: lib.tensor(value))
+
+
+# ---------------------------------------------------------------------------- linspace/logspace argument errors
+@pytest.mark.parametrize(
+    "fn",
+    [
+        pytest.param(lambda L: L.linspace(0, 1, 2.5), id="float_steps"),
+        pytest.param(lambda L: L.linspace(0, 1, None), id="none_steps"),
+        pytest.param(lambda L: L.linspace(0, 1, True), id="bool_steps"),
+        pytest.param(lambda L: L.linspace(0, 1, L.tensor(3.0)), id="float_tensor_steps"),
+        pytest.param(lambda L: L.linspace("a", 1, 3), id="str_start"),
+        pytest.param(lambda L: L.linspace([0], 1, 3), id="list_start"),
+        pytest.param(lambda L: L.linspace(0, 1, 3, dtype="float32"), id="str_dtype"),
+        pytest.param(lambda L: L.linspace(0, 1, 3, device=5.0), id="float_device"),
+        pytest.param(lambda L: L.logspace(0, 1, 2.0), id="logspace_float_steps"),
+        pytest.param(lambda L: L.logspace(0, 1, 3, base="a"), id="logspace_str_base"),
+        pytest.param(lambda L: L.logspace(0, 1, 3, base=1j), id="logspace_complex_base"),
+    ],
+)
+def test_range_argument_type_errors(fn):
+    e = raises_same(fn)
+    try:
+        fn(torch)
+    except TypeError as t:
+        assert str(e) == str(t)
+
+
+@pytest.mark.parametrize(
+    "fn, match",
+    [
+        pytest.param(lambda L: L.linspace(0, 1, -1), "number of steps must be non-negative", id="negative_steps"),
+        pytest.param(lambda L: L.linspace(L.tensor([0.5]), 1, 3), "but got start with 1 dimension(s).", id="1d_start"),
+        pytest.param(
+            lambda L: L.linspace(L.tensor([0.5, 1.0]), L.tensor([[1.0]]), 3),
+            "start with 1 dimension(s) and end with 2 dimension(s).",
+            id="1d_start_2d_end",
+        ),
+        pytest.param(lambda L: L.logspace(L.tensor([0.0]), 1, 3), "logspace only supports", id="logspace_1d"),
+        pytest.param(lambda L: L.linspace(0, 1, 3, dtype=L.bool), '"linspace_cpu" not implemented', id="bool"),
+        pytest.param(lambda L: L.logspace(0, 1, 3, dtype=L.bool), '"logspace_cpu" not implemented', id="lbool"),
+        pytest.param(
+            lambda L: L.linspace(0, 1, 3, dtype=L.float32, out=L.zeros(3, dtype=L.int64)),
+            "dtype Float does not match dtype of out parameter (Long)",
+            id="out_mismatch",
+        ),
+        pytest.param(lambda L: L.linspace(-1, 300, 3, dtype=L.int8), "without overflow", id="int8_overflow"),
+    ],
+)
+def test_range_argument_value_errors(fn, match):
+    raises_same(fn, match=match)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        pytest.param(lambda L: L.linspace(0, 1, L.tensor(3)), id="int_tensor_steps"),
+        pytest.param(lambda L: L.linspace(0, 1, np.int64(3)), id="numpy_steps"),
+        pytest.param(lambda L: L.linspace(np.float32(0.5), L.tensor(1), 3), id="numpy_start_tensor_end"),
+        pytest.param(lambda L: L.linspace(True, 1, 3), id="bool_start"),
+        pytest.param(lambda L: L.linspace(0, 1, 3, dtype=float), id="python_dtype"),
+        pytest.param(lambda L: L.linspace(0, 1, 3, out=L.zeros(2, dtype=L.int64)), id="out_dtype"),
+        pytest.param(lambda L: L.logspace(0, 1, 3, base=L.tensor(2.0)), id="logspace_tensor_base"),
+        pytest.param(lambda L: L.logspace(0, 1, 3, out=L.zeros(3, dtype=L.float64)), id="logspace_out"),
+    ],
+)
+def test_range_accepted_arguments(fn):
+    t, e = fn(torch), fn(ember)
+    assert str(e.dtype) == str(t.dtype)
+    np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-6)

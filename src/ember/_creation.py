@@ -866,28 +866,91 @@ def _range_dtype(dtype, start, end, fname):
     return dt
 
 
-def _steps_arg(steps, fname):
-    if isinstance(steps, Tensor):
-        steps = steps.item()
-    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool):
-        raise TypeError(
-            f"{fname}() received an invalid combination of arguments - got steps of type "
-            f"{type(steps).__name__}, but expected int"
+_NUMBER = (int, float, complex, bool, np.number, np.bool_)
+
+
+def _range_signatures(fname):
+    base = "float base = 10.0, " if fname == "logspace" else ""
+    rest = (
+        f"int steps, {base}*, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+        "torch.device device = None, bool pin_memory = False, bool requires_grad = False)"
+    )
+    return (
+        "".join(
+            f"\n * ({a} start, {b} end, {rest}"
+            for a, b in (("Tensor", "Tensor"), ("Number", "Tensor"), ("Tensor", "Number"))
         )
-    steps = int(steps)
+        + f"\n * (Number start, Number end, {rest}\n"
+    )
+
+
+def _is_int_steps(steps):
+    if isinstance(steps, Tensor):
+        return steps._data.ndim == 0 and steps._data.dtype.kind in "iu"
+    return isinstance(steps, (int, np.integer)) and not isinstance(steps, (bool, np.bool_))
+
+
+def _range_args(fname, start, end, steps, base=10.0, dtype=None, device=None):
+    """linspace/logspace arguments checked as PyTorch's argument parser does: ``(start, end, steps)``
+    as Python numbers, with its errors for other types and for tensors that are not 0-d."""
+    bad = [k for k, v in (("dtype", dtype), ("device", device)) if v is not None and isinstance(v, (float, complex))]
+    if dtype is not None and not isinstance(dtype, D.dtype) and dtype not in (float, int, bool, complex):
+        bad.insert(0, "dtype")
+    if fname == "logspace" and not (
+        isinstance(base, (int, float, np.integer, np.floating))
+        or (isinstance(base, Tensor) and base._data.ndim == 0 and base._data.dtype.kind != "c")
+    ):
+        bad.insert(0, "base")
+    if (
+        bad
+        or not isinstance(start, (Tensor, *_NUMBER))
+        or not isinstance(end, (Tensor, *_NUMBER))
+        or not _is_int_steps(steps)
+    ):
+        kw = {"base": base, "dtype": dtype, "device": device}
+        got = ", ".join(
+            ["Tensor" if isinstance(v, Tensor) else type(v).__name__ for v in (start, end, steps)]
+            + [f"{k}={type(kw[k]).__name__}" for k in bad]
+        )
+        raise TypeError(
+            f"{fname}() received an invalid combination of arguments - got ({got}), but expected one of:"
+            + _range_signatures(fname)
+        )
+    dims = [(n, v._data.ndim) for n, v in (("start", start), ("end", end)) if isinstance(v, Tensor) and v._data.ndim]
+    if dims:
+        raise RuntimeError(
+            f"{fname} only supports 0-dimensional start and end tensors, but got "
+            + " and ".join(f"{n} with {d} dimension(s)" for n, d in dims)
+            + "."
+        )
+    steps = int(steps.item() if isinstance(steps, Tensor) else steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return steps
+    return _num(start), _num(end), steps
+
+
+def _range_out_dtype(fname, dtype, out, start, end):
+    """The result dtype: ``dtype``, else ``out``'s, else the default (complex for complex ends)."""
+    dt = _range_dtype(dtype, start, end, fname)
+    if out is not None and isinstance(out, Tensor):
+        if dtype is None:
+            dt = out.dtype
+        elif dt is not out.dtype:
+            raise RuntimeError(f"dtype {_short(dt)} does not match dtype of out parameter ({_short(out.dtype)})")
+    if dt is D.bool_ or dt in D._WIDE_U:
+        _no_kernel(fname + "_cpu", dt)
+    return dt
+
+
+def _short(dt):
+    return D._SHORT[dt.name]
 
 
 @defop(method=False)
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    start, end = _num(start), _num(end)
-    steps = _steps_arg(steps, "linspace")
-    dt = _range_dtype(dtype, start, end, "linspace")
-    if dt in D._WIDE_U:
-        _no_kernel("linspace_cpu", dt)
+    start, end, steps = _range_args("linspace", start, end, steps, dtype=dtype, device=device)
+    dt = _range_out_dtype("linspace", dtype, out, start, end)
     if requires_grad and dt._cat < D._FLOAT:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     r = _finish(_linspace_values(start, end, steps, dt), device=device, requires_grad=requires_grad)
@@ -936,10 +999,9 @@ def logspace(
     start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
 ) -> Tensor:
     """``base ** linspace(start, end, steps)`` computed in the result dtype, as PyTorch does."""
-    start, end = _num(start), _num(end)
-    steps = _steps_arg(steps, "logspace")
-    dt = _range_dtype(dtype, start, end, "logspace")
-    arr = _logspace_values(start, end, steps, float(base), dt)
+    start, end, steps = _range_args("logspace", start, end, steps, base, dtype, device)
+    dt = _range_out_dtype("logspace", dtype, out, start, end)
+    arr = _logspace_values(start, end, steps, float(_num(base)), dt)
     if requires_grad and dt._cat < D._FLOAT:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     r = _finish(arr, device=device, requires_grad=requires_grad)
