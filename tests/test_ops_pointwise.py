@@ -871,3 +871,31 @@ def test_broadcasting_property(shapes, op, seed):
     sa, sb = shapes.input_shapes
     out = compare(_call(op), F(sa, low=0.5, high=2.0), F(sb, low=0.5, high=2.0), seed=seed)
     assert tuple(out.shape) == tuple(shapes.result_shape)
+
+
+@pytest.mark.parametrize(
+    "xdt, exp, exp_grad",
+    [
+        ("float64", 1 + 2j, False),
+        ("float32", ((1 + 2j), "complex128"), False),
+        ("float32", ([1 + 2j, 2j], "complex64"), True),
+        ("float64", ([1 + 2j, 2j], "complex64"), True),
+        ("float32", ((1 + 2j), "complex64"), True),
+    ],
+)
+def test_pow_complex_exponent_on_real_input_gradient_dtypes(xdt, exp, exp_grad):
+    res = []
+    for L in (torch, ember):
+        x = L.tensor([1.5, 2.0], dtype=getattr(L, xdt), requires_grad=True)
+        e = exp if isinstance(exp, complex) else L.tensor(exp[0], dtype=getattr(L, exp[1]), requires_grad=exp_grad)
+        y = L.pow(x, e)
+        y.abs().sum().backward()
+        row = [str(y.dtype), str(x.grad.dtype), x.grad.numpy()]
+        if exp_grad:
+            row += [str(e.grad.dtype), e.grad.numpy()]
+        res.append(row)
+    for t, e in zip(*res):
+        if isinstance(t, str):
+            assert e == t
+        else:
+            np.testing.assert_allclose(e, t, rtol=1e-5)
