@@ -30,15 +30,22 @@ def _count(shape, axes):
 
 def _layout(a, axes):
     """How ``a`` is reduced over ``axes``: "rows" (a contiguous trailing block: layer norm), "bn"
-    ((N, C, *) over all but C: batch norm) or None (anything else)."""
+    (dim 0 and a trailing block, keeping the dims between: batch norm's (N, C, *) over all but C)
+    or None (anything else)."""
     if type(a) is not _ndarray or not a.flags.c_contiguous or not axes:
         return None
     nd = a.ndim
     if axes == tuple(range(axes[0], nd)):
         return "rows"
-    if nd >= 2 and axes == (0,) + tuple(range(2, nd)):
+    if axes[0] == 0 and (len(axes) == 1 or axes[1:] == tuple(range(axes[1], nd))):
         return "bn"
     return None
+
+
+def _bn_view(a, axes):
+    """``a`` as (N, M, T) for a "bn" layout: the kept dims in the middle."""
+    k = axes[1] if len(axes) > 1 else a.ndim
+    return a.reshape(a.shape[0], _count(a.shape, range(1, k)), -1)
 
 
 def _keep(r, a, axes):
@@ -53,7 +60,7 @@ def _reduce_sum(a, axes):
     if lay == "rows":
         return _keep(a.reshape(-1, _count(a.shape, axes)).sum(axis=1), a, axes)
     if lay == "bn":
-        return _keep(np.einsum("nci->c", a.reshape(a.shape[0], a.shape[1], -1)), a, axes)
+        return _keep(np.einsum("nci->c", _bn_view(a, axes)), a, axes)
     return a.sum(axis=axes, keepdims=True)
 
 
@@ -64,8 +71,7 @@ def _sum_prod(a, b, axes):
         k = _count(a.shape, axes)
         return _keep(np.einsum("ij,ij->i", a.reshape(-1, k), b.reshape(-1, k)), a, axes)
     if lay == "bn":
-        n, c = a.shape[:2]
-        return _keep(np.einsum("nci,nci->c", a.reshape(n, c, -1), b.reshape(n, c, -1)), a, axes)
+        return _keep(np.einsum("nci,nci->c", _bn_view(a, axes), _bn_view(b, axes)), a, axes)
     return _reduce_sum(a * b, axes)
 
 
