@@ -1088,3 +1088,22 @@ def test_training_steps_with_norms_and_clipping():
     np.testing.assert_allclose(el, tl, rtol=1e-5)
     for (k, e), (_, t) in zip(em.state_dict().items(), tm.state_dict().items()):
         assert_same(e, t, atol=1e-5, what=k)
+
+
+@pytest.mark.parametrize("sub", ["", "parametrize", "parametrizations", "stateless"])
+def test_signatures_match(sub):
+    import inspect
+
+    tm = getattr(tu, sub) if sub else tu
+    em = getattr(eu, sub) if sub else eu
+    checked = 0
+    for name in tm.__all__:
+        t = getattr(tm, name)
+        if name == "rnn" or inspect.ismodule(t) or not callable(t):
+            continue
+        ts, es = inspect.signature(t), inspect.signature(getattr(em, name))
+        assert [(p.name, p.kind, p.default) for p in es.parameters.values()] == [
+            (p.name, p.kind, p.default) for p in ts.parameters.values()
+        ], name
+        checked += 1
+    assert checked
