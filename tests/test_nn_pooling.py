@@ -513,3 +513,107 @@ def test_unpool_errors():
 
 def test_dtype_errors():
     raises_same(_call("max_pool2d", 2), F((2, 3, 4, 4), "bool"), match="\"max_pool2d\" not implemented for 'Bool'")
+
+
+# ---------------------------------------------------------------------------- fractional max pooling
+def _samples(n, c, nd, seed=0, dtype=np.float32):
+    return np.random.default_rng(seed).random((n, c, nd)).astype(dtype)
+
+
+FRAC_ROWS = [
+    (2, (2, 3, 11, 9), dict(kernel_size=2, output_size=(5, 4))),
+    (2, (3, 10, 10), dict(kernel_size=(3, 2), output_size=4)),
+    (2, F((2, 2, 9, 12), "float64"), dict(kernel_size=3, output_ratio=(0.5, 0.7))),
+    (2, F((2, 2, 9, 12), nc=True), dict(kernel_size=2, output_size=(1, 7))),
+    (3, (2, 2, 7, 8, 9), dict(kernel_size=2, output_size=(3, 4, 5))),
+    (3, (2, 6, 7, 8), dict(kernel_size=(2, 3, 1), output_ratio=(0.5, 0.5, 0.5))),
+]
+
+
+@pytest.mark.parametrize("nd,spec,kw", [pytest.param(*r, id=f"{r[0]}d-{i}") for i, r in enumerate(FRAC_ROWS)])
+def test_fractional_max_pool(nd, spec, kw):
+    shape = spec.shape if isinstance(spec, F) else spec
+    dt = spec.dtype if isinstance(spec, F) else "float32"
+    n = 1 if len(shape) == nd + 1 else shape[0]
+    u = _samples(n, shape[-nd - 1], nd, dtype=dt)
+
+    def fn(lib, x):
+        f = getattr(lib.nn.functional, f"fractional_max_pool{nd}d")
+        return f(x, return_indices=True, _random_samples=lib.tensor(u), **kw)
+
+    compare(fn, spec)
+
+
+def test_fractional_max_pool_draws_samples():
+    x = ember.randn(2, 3, 10, 10)
+    y, i = ember.nn.functional.fractional_max_pool2d(x, 3, output_size=4, return_indices=True)
+    assert tuple(y.shape) == (2, 3, 4, 4) and i.dtype == ember.int64
+    flat = x.reshape(2, 3, -1)
+    assert (flat.gather(2, i.reshape(2, 3, -1)).reshape(y.shape) == y).all()
+    assert tuple(
+        ember.nn.functional.fractional_max_pool3d(ember.randn(3, 6, 6, 6), 2, output_ratio=(0.5,) * 3).shape
+    ) == (3, 3, 3, 3)
+
+
+def test_fractional_gradcheck():
+    u = ember.tensor(_samples(1, 2, 2, dtype=np.float64))
+    check_gradcheck(
+        lambda lib, x: lib.nn.functional.fractional_max_pool2d(x, 2, output_size=3, _random_samples=u),
+        (1, 2, 6, 5),
+        second=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "name,args,kw",
+    [
+        ("FractionalMaxPool2d", (3,), dict(output_ratio=0.5)),
+        ("FractionalMaxPool2d", ((2, 3),), dict(output_size=(4, 5), return_indices=True)),
+        ("FractionalMaxPool3d", (3,), dict(output_size=(2, 3, 4), return_indices=True)),
+    ],
+)
+def test_fractional_modules(name, args, kw):
+    tm, em = getattr(torch.nn, name)(*args, **kw), getattr(ember.nn, name)(*args, **kw)
+    assert repr(em) == repr(tm)
+    for k in ("kernel_size", "return_indices", "output_size", "output_ratio"):
+        assert getattr(em, k) == getattr(tm, k), k
+    assert list(em.state_dict().keys()) == list(tm.state_dict().keys())
+    assert list(type(em).__constants__) == list(type(tm).__constants__)
+
+
+def test_fractional_errors():
+    for kw, exc in (
+        (dict(), ValueError),
+        (dict(output_size=2, output_ratio=0.5), ValueError),
+        (dict(output_ratio=1.5), ValueError),
+    ):
+        with pytest.raises(exc) as te:
+            torch.nn.FractionalMaxPool2d(2, **kw)
+        with pytest.raises(exc) as ee:
+            ember.nn.FractionalMaxPool2d(2, **kw)
+        assert str(ee.value) == str(te.value)
+    raises_same(
+        _call("fractional_max_pool2d", 3, output_size=9),
+        (2, 3, 10, 10),
+        match="fractional_max_pool2d(): pool height 3 too large relative to input height 10",
+    )
+    raises_same(
+        _call("fractional_max_pool2d", 3),
+        (2, 3, 10, 10),
+        match="fractional_max_pool2d requires specifying either an output_size or an output_ratio",
+    )
+    raises_same(
+        _call("fractional_max_pool2d", (3, 2, 2), output_size=4),
+        (2, 3, 10, 10),
+        match="fractional_max_pool2d: kernel_size must either be a single Int or tuple of Ints",
+    )
+    raises_same(
+        _call("fractional_max_pool3d", 3, output_size=9),
+        (2, 3, 10, 10, 10),
+        match="fractional_max_pool3d_out(): pool time 3 too large relative to input time 10",
+    )
+    raises_same(
+        lambda lib, x: lib.nn.functional.fractional_max_pool2d(x, 3, output_size=4, _random_samples=lib.rand(2, 3, 3)),
+        (2, 3, 10, 10),
+        match="Expect _random_samples.size(2) equals to 2; got 3.",
+    )

@@ -227,7 +227,7 @@ def _geom(fname, insz, k, s, p, d, ceil, style, nchan):
                 "pad should be smaller than or equal to half of kernel size, but got "
                 f"padW = {p[-1]}, padH = {p[0]}, kW = {k[-1]}, kH = {k[0]}"
             )
-    if style == "avg3d" and any(i + 2 * pp < kk for i, kk, pp in zip(insz, k, p)):
+    if style == "avg3d" and any(i < kk for i, kk in zip(insz, k)):
         raise RuntimeError(
             f"input image (T: {insz[0]} H: {insz[1]} W: {insz[2]}) smaller than kernel size "
             f"(kT: {k[0]} kH: {k[1]} kW: {k[2]})"
@@ -1024,3 +1024,80 @@ def max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
             shown = "x".join(map(str, osz if nd > 1 else osz + (1,)))
             raise RuntimeError(f"Found an invalid max index: {first} (output volumes are of size {shown}")
     return _scatter_op(input, ix, nd, osz, False, f"MaxUnpool{max(nd, 2)}DBackward0")
+
+
+# ---------------------------------------------------------------------------- fractional max pooling
+def _fractional_starts(u, i, o, k):
+    """Window starts (pseudo-random, from samples ``u`` in the input's dtype) of ``o`` windows of
+    size ``k`` over ``i`` positions: the last window ends at the input's end."""
+    dt = u.dtype
+    st = np.zeros(u.shape + (o,), dtype=np.int64)
+    if o > 1:
+        alpha = dt.type(i - k) / dt.type(o - 1)
+        r = np.arange(o - 1, dtype=dt)
+        st[..., : o - 1] = ((r + u[..., None]) * alpha).astype(np.int64) - (u * alpha).astype(np.int64)[..., None]
+    st[..., o - 1] = i - k
+    return st
+
+
+_DIM_WORDS = {1: ("width",), 2: ("height", "width"), 3: ("time", "height", "width")}
+
+
+def fractional_max_pool(input, nd, kernel_size, output_size, samples):
+    """Max over windows of size ``kernel_size`` whose starts are drawn from ``samples``
+    (shape ``(N, C, nd)``); returns ``(output, indices)``."""
+    fname = f"fractional_max_pool{nd}d"
+    x = input._data
+    r = x.ndim
+    if r not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{fname}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(x.shape)}")
+    insz = x.shape[r - nd :]
+    k, osz = kernel_size, output_size
+    s = samples._data
+    lead = x.shape[: r - nd]
+    n = 1 if r == nd + 1 else x.shape[0]
+    c = x.shape[r - nd - 1]
+    if s.ndim != 3 or s.shape[2] != nd:
+        raise RuntimeError(
+            f"Expect _random_samples.size(2) equals to {nd}; got {s.shape[2] if s.ndim == 3 else s.ndim}."
+        )
+    if s.shape[0] < n or s.shape[1] != c:
+        raise RuntimeError(f"Expect _random_samples to be of shape ({n}, {c}, {nd}); got {tuple(s.shape)}.")
+    for a in range(nd):
+        if osz[a] + k[a] - 1 > insz[a]:
+            w = _DIM_WORDS[nd][a]
+            pre = f"{fname}()" if nd == 2 else f"{fname}_out()"
+            raise RuntimeError(f"{pre}: pool {w} {k[a]} too large relative to input {w} {insz[a]}")
+    xp = xp_of(x)
+    u = np.asarray(s.get() if hasattr(s, "get") else s)[:n]
+    # (n, c, nd) samples -> per dim window starts (n, c, o_a)
+    # 2-d: sample 0 drives the width, sample 1 the height; 3-d: samples 0, 1, 2 drive time, height, width
+    order = [1, 0] if nd == 2 else [0, 1, 2]
+    starts = [_fractional_starts(u[..., order[a]], insz[a], osz[a], k[a]) for a in range(nd)]
+    strides = [int(np.prod(insz[a + 1 :])) for a in range(nd)]
+    base = 0
+    for a in range(nd):
+        shape = [n, c] + [1] * nd
+        shape[2 + a] = osz[a]
+        base = base + starts[a].reshape(shape) * strides[a]
+    offsets = list(itertools.product(*[range(kk) for kk in k]))
+    offflat = [sum(j[a] * strides[a] for a in range(nd)) for j in offsets]
+    P = int(np.prod(osz))
+    L = int(np.prod(insz))
+    xf = x.reshape(n, c, L)
+    basex = xp.asarray(base.reshape(n, c, P))
+
+    def views(jj):
+        return xp.take_along_axis(xf, basex + offflat[jj], axis=-1)
+
+    K = len(offsets)
+    best = _max_reduce(views, K, xp)
+    kk = quiet(_argmax_offsets, views, best, K, xp)
+    _nan_fix(views, best, kk, K, xp)
+    idx = basex + xp.asarray(np.asarray(offflat, dtype=np.int64))[kk.astype(np.int64)]
+    out = _make(best.reshape(lead + tuple(osz)))
+    idx = idx.reshape(lead + tuple(osz))
+    if needs_grad(input):
+        node = record(out, f"FractionalMaxPool{nd}DBackward0", _adaptive_max_rule, (input,))
+        node._idx, node._nd, node._insz = idx, nd, insz
+    return out, _make(idx)

@@ -29,6 +29,10 @@ __all__ = [
     "lp_pool1d",
     "lp_pool2d",
     "lp_pool3d",
+    "fractional_max_pool2d",
+    "fractional_max_pool3d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices",
 ]
 
 
@@ -176,3 +180,59 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """``(sum over each window of x**p) ** (1/p)`` over the last three dims."""
     return _lp(input, 3, norm_type, kernel_size, stride, ceil_mode)
+
+
+# ---------------------------------------------------------------------------- fractional max pooling
+def _fractional(input, nd, kernel_size, output_size, output_ratio, _random_samples):
+    from ... import random as _random
+
+    fname = f"fractional_max_pool{nd}d"
+    k = tuple(kernel_size) if isinstance(kernel_size, (list, tuple)) else (kernel_size,) * nd
+    if len(k) != nd:
+        raise RuntimeError(f"{fname}: kernel_size must either be a single Int or tuple of Ints")
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{fname} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if len(output_ratio) > nd:
+            raise ValueError(f"{fname} requires output_ratio to either be a single Int or tuple of Ints.")
+        ratio = tuple(output_ratio) if len(output_ratio) == nd else tuple(output_ratio) * nd
+        output_size = [int(input.size(a - nd) * ratio[a]) for a in range(nd)]
+    osz = tuple(output_size) if isinstance(output_size, (list, tuple)) else (output_size,) * nd
+    if len(osz) != nd:
+        raise RuntimeError(f"{fname}: output_size must either be a single Int or tuple of Ints")
+    if _random_samples is None:
+        n_batch = 1 if input.dim() == nd + 1 else input.size(0)
+        _random_samples = _random.rand(n_batch, input.size(-nd - 1), nd, dtype=input.dtype, device=input.device)
+    return _P.fractional_max_pool(input, nd, k, tuple(int(v) for v in osz), _random_samples)
+
+
+def fractional_max_pool2d_with_indices(
+    input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None
+):
+    """Fractional 2-d max pooling; returns ``(output, indices)``."""
+    return _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(
+    input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None
+):
+    """Fractional 3-d max pooling; returns ``(output, indices)``."""
+    return _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool2d(
+    input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None
+):
+    """Max over ``kernel_size`` windows placed at pseudo-random, increasing starts so that the last two
+    dims shrink to ``output_size`` (or by ``output_ratio``)."""
+    r = _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+    return r if return_indices else r[0]
+
+
+def fractional_max_pool3d(
+    input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None
+):
+    """Max over ``kernel_size`` windows placed at pseudo-random, increasing starts so that the last three
+    dims shrink to ``output_size`` (or by ``output_ratio``)."""
+    r = _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+    return r if return_indices else r[0]
