@@ -143,6 +143,14 @@ def test_cdist(s1, s2, p, mode):
         check_gradcheck(lambda lib, a, b: lib.cdist(a, b, p, mode), s1, s2, second=p in (1.5, 2.0, 3.0))
 
 
+def test_cdist_zero_distances():
+    # the gradient at a zero distance is 0 on both paths
+    compare(lambda lib, x: lib.cdist(x, x), (30, 3), atol=1e-4)
+    compare(lambda lib, x: lib.cdist(x, x), (5, 3))
+    compare(lambda lib, x: lib.cdist(x, x, compute_mode="use_mm_for_euclid_dist"), (2, 4, 3), atol=1e-4)
+    compare(lambda lib, x: lib.cdist(x, x, 1.5), (5, 3))
+
+
 def test_cdist_non_contiguous_and_default():
     compare(lambda lib, a, b: lib.cdist(a, b), F((3, 4), nc=True), F((5, 4), nc=True))
     compare(lambda lib, a, b: lib.cdist(a.mT, b), (4, 3), (5, 4))

@@ -1080,16 +1080,43 @@ _CDIST_MODES = {
 
 
 def _euclid_mm(x1, x2):
-    """Squared distances through one matrix product (PyTorch's layout of the same computation)."""
-    from .._creation import ones_like
+    """Euclidean distances through one matrix product, in PyTorch's layout of it:
+    ``[-2 x1, |x1|^2, 1] @ [x2, 1, |x2|^2]^T``, clamped at 0, square-rooted. The gradient at a zero
+    distance is 0 (a subgradient), as PyTorch's."""
+    a, b = x1._data, x2._data
+    xp = xp_of(a)
+    n1 = (a * a).sum(-1, keepdims=True)
+    n2 = (b * b).sum(-1, keepdims=True)
+    one1 = xp.ones_like(n1)
+    one2 = xp.ones_like(n2)
+    left = xp.concatenate([a * -2, n1, one1], -1)
+    right = xp.concatenate([b, one2, n2], -1)
     from .matmul import matmul
-    from .shape import cat
 
-    n1 = (x1 * x1).sum(-1, keepdim=True)
-    n2 = (x2 * x2).sum(-1, keepdim=True)
-    a = cat([x1 * -2, n1, ones_like(n1)], -1)
-    b = cat([x2, ones_like(n2), n2], -1)
-    return matmul(a, b.mT).clamp_min(0).sqrt()
+    r = matmul(_make(left), _make(xp.swapaxes(right, -1, -2)))._data
+    r = _clip(xp, r, 0.0, _INF, out=r)
+    xp.sqrt(r, out=r)
+    out = _make(r)
+    if STATE.enabled and (x1._requires_grad or x2._requires_grad):
+        node = record(out, "EuclideanDistBackward0", _euclid_rule, (x1, x2))
+        node.save_output(out)
+    return out
+
+
+def _euclid_rule(ctx, g):
+    from .._creation import zeros_like
+    from ._core import sum_to_shape
+
+    x1, x2 = ctx.inputs
+    n0, n1 = ctx.needs_input_grad
+    res = ctx.output
+    ratio = where(res == 0, zeros_like(g), g / res)
+    g1 = g2 = None
+    if n0:
+        g1 = sum_to_shape(x1 * ratio.sum(-1, keepdim=True) - ratio.matmul(x2), x1.shape)
+    if n1:
+        g2 = sum_to_shape(x2 * ratio.sum(-2).unsqueeze(-1) - ratio.mT.matmul(x1), x2.shape)
+    return g1, g2
 
 
 @defop(method=False)
