@@ -50,6 +50,16 @@ ROWS = [
     ("c2_nc_weight", _f("conv2d", stride=2), [(2, 3, 6, 6), F((4, 3, 3, 2), nc=True)]),
     ("c2_nc_same", _f("conv2d", padding="same"), [F((2, 3, 5, 6), nc=True), (4, 3, 3, 3)]),
     ("c2_int64", _f("conv2d", padding=1), [I((2, 3, 5, 5), -3, 3), I((2, 3, 3, 3), -3, 3)]),
+    (
+        "c2_complex",
+        _f("conv2d", padding=1),
+        [F((1, 2, 4, 4), "complex128"), F((3, 2, 3, 3), "complex128"), F((3,), "complex128")],
+    ),
+    (
+        "c2_complex_groups",
+        _f("conv2d", groups=2, stride=2),
+        [F((2, 4, 5, 5), "complex64"), F((2, 2, 3, 3), "complex64")],
+    ),
     ("c2_empty_batch", _f("conv2d"), [(0, 3, 5, 5), (4, 3, 3, 3), (4,)]),
     (
         "c2_positional",
@@ -95,6 +105,7 @@ ROWS = [
         lambda lib, x, w, b: lib.conv_transpose2d(x, w, b, 2, 1, 1, 1, 1),
         [(1, 2, 3, 3), (2, 3, 3, 3), (3,)],
     ),
+    ("t2_complex", _f("conv_transpose2d", stride=2), [F((1, 2, 3, 3), "complex128"), F((2, 3, 2, 2), "complex128")]),
     ("t1_basic", _f("conv_transpose1d", stride=3, padding=1, output_padding=2), [(2, 3, 5), (3, 4, 4), (4,)]),
     ("t1_groups_dil", _f("conv_transpose1d", groups=3, dilation=2), [(2, 3, 5), (3, 2, 3), (6,)]),
     ("t1_unbatched", _f("conv_transpose1d"), [(3, 5), (3, 2, 3)]),
@@ -135,6 +146,7 @@ GRADCHECK_ROWS = [
     ),
     ("t2_groups_dil", _f("conv_transpose2d", groups=2, dilation=2), [(1, 2, 3, 3), (2, 1, 2, 2)], True),
     ("t1_op", _f("conv_transpose1d", stride=3, output_padding=1), [(2, 2, 3), (2, 2, 2), (2,)], True),
+    ("c2_complex", _f("conv2d", padding=1), [F((1, 1, 3, 3), "complex128"), F((2, 1, 2, 2), "complex128")], True),
     ("unfold", _f("unfold", kernel_size=2, padding=1, stride=(1, 2)), [(1, 2, 3, 4)], True),
     ("fold", _f("fold", output_size=(3, 4), kernel_size=2), [(1, 8, 6)], True),
 ]
@@ -172,6 +184,19 @@ def test_same_objects_and_names():
         y.grad_fn.name()
         == torch.conv2d(torch.randn(1, 2, 4, 4, requires_grad=True), torch.randn(3, 2, 3, 3)).grad_fn.name()
     )
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", ["conv2d", "conv_transpose2d"])
+def test_half_precision_forward(dtype, name):
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((3, 3, 3, 3))
+    outs = []
+    for lib in (torch, ember):
+        dt = getattr(lib, dtype)
+        outs.append(getattr(lib.nn.functional, name)(lib.tensor(x).to(dt), lib.tensor(w).to(dt), padding=1))
+    assert outs[1].dtype == getattr(ember, dtype) and tuple(outs[1].shape) == tuple(outs[0].shape)
+    np.testing.assert_allclose(outs[1].float().numpy(), outs[0].float().numpy(), atol=0.1, rtol=0.02)
 
 
 def test_same_even_kernel_warns_once():

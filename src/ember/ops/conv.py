@@ -317,7 +317,10 @@ def _corr_arr(x, w, g: _Geom, b=None, keep_cols=False):
         return out, None
     cols = _im2col(x, g)
     r = xp.matmul(_wg(w, g.groups), cols)
-    return _from_full(r, g, n, o, b), (cols if keep_cols else None)
+    out = _from_full(r, g, n, o, b)
+    if out.dtype != x.dtype:  # bfloat16 products come back in float32
+        out = out.astype(x.dtype)
+    return out, (cols if keep_cols else None)
 
 
 def _corr_t_arr(yf, w, g: _Geom, n, b=None):
@@ -334,7 +337,7 @@ def _corr_t_arr(yf, w, g: _Geom, n, b=None):
         out = _col2im(cols, g, n, c, cols.dtype, xp)
     if b is not None and out.size:
         out += b.reshape((1, c) + (1,) * g.nd)
-    return out
+    return out if out.dtype == yf.dtype else out.astype(yf.dtype)
 
 
 def _corr_w_arr(x, yf, g: _Geom, wshape, cols=None):
@@ -348,10 +351,16 @@ def _corr_w_arr(x, yf, g: _Geom, wshape, cols=None):
     r = xp.matmul(cols, xp.ascontiguousarray(yf.swapaxes(-1, -2)))  # (N,) G, C/G * K, O/G
     if not g.gm:
         r = r.sum(0) if r.shape[0] > 1 else r[0]
-    return r.transpose(0, 2, 1).reshape(wshape)
+    r = r.transpose(0, 2, 1).reshape(wshape)
+    return r if r.dtype == yf.dtype else r.astype(yf.dtype)
 
 
 # ---------------------------------------------------------------------------- the three ember ops
+def _cj(t: Tensor) -> Tensor:
+    """The conjugate of a complex tensor (the adjoints of complex products need it); others as they are."""
+    return t.conj() if t._data.dtype.kind == "c" else t
+
+
 def _corr(x: Tensor, w: Tensor, g: _Geom) -> Tensor:
     r = _make(_corr_arr(x._data, w._data, g)[0])
     if needs_grad(x, w):
@@ -364,7 +373,7 @@ def _corr_rule(ctx, gr):
     x, w = ctx.inputs
     nx, nw = ctx.needs_input_grad
     g = ctx._geom
-    return (_corr_t(gr, w, g) if nx else None, _corr_w(x, gr, g, w.shape) if nw else None)
+    return (_corr_t(gr, _cj(w), g) if nx else None, _corr_w(_cj(x), gr, g, w.shape) if nw else None)
 
 
 def _corr_t(y: Tensor, w: Tensor, g: _Geom) -> Tensor:
@@ -380,7 +389,7 @@ def _corr_t_rule(ctx, gr):
     y, w = ctx.inputs
     ny, nw = ctx.needs_input_grad
     g = ctx._geom
-    return (_corr(gr, w, g) if ny else None, _corr_w(gr, y, g, w.shape) if nw else None)
+    return (_corr(gr, _cj(w), g) if ny else None, _corr_w(gr, _cj(y), g, w.shape) if nw else None)
 
 
 def _corr_w(x: Tensor, y: Tensor, g: _Geom, wshape) -> Tensor:
@@ -396,7 +405,7 @@ def _corr_w_rule(ctx, gr):
     x, y = ctx.inputs
     nx, ny = ctx.needs_input_grad
     g = ctx._geom
-    return (_corr_t(y, gr, g) if nx else None, _corr(x, gr, g) if ny else None)
+    return (_corr_t(_cj(y), gr, g) if nx else None, _corr(_cj(x), gr, g) if ny else None)
 
 
 # ---------------------------------------------------------------------------- argument checks
@@ -640,7 +649,7 @@ def _conv(fname, nd, input, weight, bias, stride, padding, dilation, groups):
     return r.squeeze(0) if unbatched else r
 
 
-_KEEP_COLS_BYTES = 1 << 26  # im2col buffers up to this size are kept from forward for the weight gradient
+_KEEP_COLS_BYTES = 1 << 23  # im2col buffers up to this size (8 MiB) are kept from forward for the weight gradient
 
 
 def _conv_rule(ctx, gr):
@@ -651,12 +660,15 @@ def _conv_rule(ctx, gr):
         gd = gr._data
         yf = _to_full(gd, g)
         xd, wd = x._data, w._data
+        cols = ctx.__dict__.get("_cols")
+        if xd.dtype.kind == "c":  # the adjoints of a complex product use the conjugates
+            xd, wd, cols = xd.conj(), wd.conj(), None
         gx = _make(_corr_t_arr(yf, wd, g, gd.shape[0])) if nx else None
-        gw = _make(_corr_w_arr(xd, yf, g, wd.shape, ctx.__dict__.get("_cols"))) if nw else None
+        gw = _make(_corr_w_arr(xd, yf, g, wd.shape, cols)) if nw else None
         gb = _make(gd.sum((0, *range(2, gd.ndim)))) if nb else None
         return gx, gw, gb
-    gx = _corr_t(gr, w, g) if nx else None
-    gw = _corr_w(x, gr, g, w.shape) if nw else None
+    gx = _corr_t(gr, _cj(w), g) if nx else None
+    gw = _corr_w(_cj(x), gr, g, w.shape) if nw else None
     gb = gr.sum((0, *range(2, gr.ndim))) if nb else None
     return gx, gw, gb
 
@@ -700,12 +712,15 @@ def _conv_t_rule(ctx, gr):
     g = ctx._geom
     if not STATE.enabled:
         gd, yd, wd = gr._data, y._data, w._data
+        if yd.dtype.kind == "c":  # the adjoints of a complex product use the conjugates
+            yd, wd = yd.conj(), wd.conj()
         cols = _im2col(gd, g) if (nw and not g.empty() and gd.size) else None
         gy = gw = gb = None
         if ny:
             if cols is not None and wd.size:
                 r = xp_of(gd).matmul(_wg(wd, g.groups), cols)
-                gy = _make(_from_full(r, g, yd.shape[0], wd.shape[0]))
+                gy = _from_full(r, g, yd.shape[0], wd.shape[0])
+                gy = _make(gy if gy.dtype == gd.dtype else gy.astype(gd.dtype))
             else:
                 gy = _make(_corr_arr(gd, wd, g)[0])
         if nw:
@@ -713,8 +728,8 @@ def _conv_t_rule(ctx, gr):
         if nb:
             gb = _make(gd.sum((0, *range(2, gd.ndim))))
         return gy, gw, gb
-    gy = _corr(gr, w, g) if ny else None
-    gw = _corr_w(gr, y, g, w.shape) if nw else None
+    gy = _corr(gr, _cj(w), g) if ny else None
+    gw = _corr_w(gr, _cj(y), g, w.shape) if nw else None
     gb = gr.sum((0, *range(2, gr.ndim))) if nb else None
     return gy, gw, gb
 
