@@ -99,6 +99,26 @@ def test_clip_grad_norm_input_kinds(kind):
     _same_grads(eps, tps)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "complex64"])
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, math.inf])
+def test_clip_grad_norm_other_dtypes(dtype, norm_type):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 4)) * 3
+    if dtype == "complex64":
+        a = a + 1j * rng.standard_normal((3, 4))
+    wide = "complex64" if dtype == "complex64" else "float32"
+    out = []
+    for lib, utils in ((torch, tu), (ember, eu)):
+        p = lib.nn.Parameter(lib.tensor(a).to(getattr(lib, dtype)))
+        p.grad = p.detach().clone()
+        n = utils.clip_grad_norm_([p], 1.0, norm_type)
+        out.append((n, p.grad.to(getattr(lib, wide))))
+    (tn, tg), (en, eg) = out
+    assert str(en.dtype) == str(tn.dtype)
+    assert_same(en.to(ember.float32), tn.to(torch.float32), rtol=1e-6)
+    assert_same(eg, tg, atol=1e-6)
+
+
 def test_clip_grad_norm_modifies_in_place_and_bumps_version():
     (p,) = _params_with_grads(ember, [(3, 3)], scale=10.0)
     g = p.grad

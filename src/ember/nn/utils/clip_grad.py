@@ -32,12 +32,16 @@ def _bump(t) -> None:
 
 
 def _norm_array(t: Tensor, p: float):
-    """The ``p``-norm of all entries of ``t`` as a 0-d array of ``t``'s dtype."""
+    """The ``p``-norm of all entries of ``t`` as a 0-d array of ``t``'s dtype (half-precision norms are
+    accumulated in float32, as PyTorch does)."""
     a = t._data
-    if p == 2.0 and a.dtype in _FAST and a.size:
-        xp = _xp(a)
-        r = a.reshape(-1)
-        return xp.asarray(xp.sqrt(xp.dot(r, r)))
+    if a.dtype in _FAST:
+        if p == 2.0 and a.size:
+            xp = _xp(a)
+            r = a.reshape(-1)
+            return xp.asarray(xp.sqrt(xp.dot(r, r)))
+    elif a.dtype.kind in "fV":  # float16, bfloat16
+        return _norm_array(_make(a.astype(np.float32)), p).astype(a.dtype)
     from ... import linalg
 
     with no_grad():
@@ -54,24 +58,15 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
 
         return tensor(0.0)
     norms = [_norm_array(t, p) for t in tensors]
-    first = norms[0]
-    dt = first.dtype
-    if all(n.dtype is dt for n in norms):
-        xp = _xp(first)
-        stacked = xp.stack(norms)
-        if p == 2.0 and dt in _FAST:
-            total = xp.asarray(xp.sqrt(xp.dot(stacked, stacked)))
-        else:
-            from ... import linalg
+    dt = norms[0].dtype
+    if all(n.dtype == dt and type(n) is type(norms[0]) for n in norms):
+        stacked = _make(_xp(norms[0]).stack(norms))
+    else:  # mixed dtypes or devices: PyTorch's promotion, on the first tensor's device
+        from ... import stack
 
-            with no_grad():
-                total = linalg.vector_norm(_make(stacked), p)._data
-    else:
-        from ... import linalg, stack
-
-        with no_grad():
-            dev = tensors[0].device
-            total = linalg.vector_norm(stack([_make(n).to(dev) for n in norms]), p)._data
+        dev = tensors[0].device
+        stacked = stack([_make(n).to(dev) for n in norms])
+    total = _norm_array(stacked, p)
     if error_if_nonfinite and not bool(_xp(total).isfinite(total)):
         raise RuntimeError(
             f"The total norm of order {p} for gradients from `parameters` is non-finite, so it cannot be "
