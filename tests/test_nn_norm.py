@@ -76,6 +76,20 @@ def test_layer_norm_half():
     compare(lambda lib, x: lib.nn.functional.layer_norm(x, (8,)), F((3, 8), "float16"), atol=2e-3, rtol=1e-2)
 
 
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+def test_half_inputs(dt):
+    def fn(lib, x, w):
+        d = getattr(lib, dt)
+        x, w = x.to(d), w.to(d)
+        return [
+            lib.nn.functional.layer_norm(x.transpose(1, 2), (4,), w).float(),
+            lib.nn.functional.batch_norm(x, None, None, w, None, True).float(),
+            lib.nn.functional.group_norm(x, 2, None, None).float(),
+        ]
+
+    compare(fn, (3, 4, 2), (4,), atol=2e-2, rtol=2e-2)
+
+
 @pytest.mark.parametrize(
     "xs,g,affine",
     [((4, 6), 3, True), ((2, 6, 5), 2, True), ((2, 4, 3, 3), 4, False), ((2, 4, 3, 2, 2), 1, True)],

@@ -299,5 +299,10 @@ def test_index_error_message():
     assert str(e) == "index out of range in self"
 
 
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+def test_half_weight(dt):
+    compare(lambda lib, w, i: lib.nn.functional.embedding(i, w.to(getattr(lib, dt))).float(), (10, 3), IDX, atol=1e-2)
+
+
 def test_float64_weight():
     compare(lambda lib, w, i: lib.nn.functional.embedding(i, w), F((10, 3), "float64"), IDX)

@@ -17,6 +17,7 @@ from ._core import bump_version, defop, needs_grad, record, type_name, xp_of
 
 _ndarray = np.ndarray
 _SPARSE = ...  # scipy.sparse once looked up; None when absent
+_SPARSE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _scipy_sparse():
@@ -42,7 +43,7 @@ def scatter_rows(idx, src, n, scale=None):
     """``out[idx[i]] += scale[i] * src[i]`` into a fresh (n, D) array (``src`` is (M, D))."""
     xp = xp_of(src)
     m, d = src.shape
-    if type(src) is _ndarray and _scipy_sparse() is not None and m:
+    if type(src) is _ndarray and src.dtype in _SPARSE_DTYPES and _scipy_sparse() is not None and m:
         vals = np.ones(m, src.dtype) if scale is None else scale
         mat = _segment_matrix(idx, np.arange(m), n, m, vals, src.dtype)
         return np.ascontiguousarray(mat @ src, dtype=src.dtype)

@@ -230,7 +230,7 @@ def _normalize_grads_arrays(g, saved, rstd, w, b, axes, wshape, center, nx, nw, 
 
 # ---------------------------------------------------------------------------- checks
 def _check_float(x, fname):
-    if x._data.dtype.kind != "f":
+    if D.NP2DT[x._data.dtype]._cat != D._FLOAT:
         raise NotImplementedError(f"\"{fname}\" not implemented for '{type_name(D.NP2DT[x._data.dtype])}'")
 
 
