@@ -180,6 +180,33 @@ def test_interpolate(fn, specs):
     compare(fn, *specs)
 
 
+HALF = [
+    ("bilinear_f16", _interp(size=(6, 3), mode="bilinear"), [F((1, 2, 4, 5), "float16")]),
+    ("bicubic_f16", _interp(size=(6, 7), mode="bicubic"), [F((1, 2, 4, 5), "float16")]),
+    ("area_f16", _interp(size=(3, 2), mode="area"), [F((1, 2, 4, 5), "float16")]),
+]
+
+
+@_rows(HALF)
+def test_interpolate_half(fn, specs):
+    # computed in float32 and rounded once: within an ulp of PyTorch's
+    compare(fn, *specs, atol=1e-2, rtol=1e-2)
+
+
+def test_interpolate_bfloat16():
+    import numpy as np
+    import torch
+
+    import ember
+
+    a = np.random.default_rng(0).standard_normal((1, 2, 4, 5)).astype(np.float32)
+    for kw in ({"size": (6, 7)}, {"size": (3, 7), "mode": "bilinear"}, {"size": (3, 2), "mode": "area"}):
+        t = torch.nn.functional.interpolate(torch.tensor(a).bfloat16(), **kw)
+        e = ember.nn.functional.interpolate(ember.tensor(a).to(ember.bfloat16), **kw)
+        assert e.dtype == ember.bfloat16
+        np.testing.assert_allclose(e.float().numpy(), t.float().numpy(), atol=2e-2, rtol=2e-2)
+
+
 GRADCHECK_INTERP = [
     ("nearest", _interp(scale_factor=(1.5, 0.7)), [(1, 2, 4, 5)]),
     ("nearest_exact_1d", _interp(size=7, mode="nearest-exact"), [(1, 2, 4)]),
@@ -224,6 +251,7 @@ INTERP_ERRORS = [
     ("int_linear", _interp(size=3, mode="linear"), [I((1, 1, 4), dtype="int32")], "not implemented for 'Int'"),
     ("int_area", _interp(size=3, mode="area"), [I((1, 1, 4, 4), dtype="int32")], "not implemented for 'Int'"),
     ("long_nearest", _interp(size=3), [I((1, 1, 4, 4))], '"upsample_nearest2d_channels_last" not implemented'),
+    ("aa_half", _interp(size=3, mode="bilinear", antialias=True), [F((1, 1, 4, 4), "float16")], "for 'Half'"),
 ]
 
 

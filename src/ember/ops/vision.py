@@ -478,8 +478,13 @@ def _apply_maps(x, maps):
 
 
 def _resample(input, maps, name):
-    """Apply the axis maps to ``input``; backward applies their transposes in reverse order."""
+    """Apply the axis maps to ``input``; backward applies their transposes in reverse order.
+    Half-precision data is resampled in float32 and rounded once, as PyTorch does."""
     x = input._data
+    if x.dtype.itemsize == 2 and input.is_floating_point():
+        from .. import float32
+
+        return _resample(input.to(float32), maps, name).to(input.dtype)
     r = _make(_apply_maps(x, maps) if maps else x.copy())
     if needs_grad(input):
         node = record(r, name, _resample_rule, (input,))
@@ -740,7 +745,7 @@ def _interp(input, out_size, scales, mode, align_corners, antialias):
     x = input._data
     shape = x.shape
     k = x.ndim - 2
-    kind = x.dtype.kind
+    kind = "f" if input.is_floating_point() else x.dtype.kind
     if mode == "area":
         return _area(input, out_size)
     if min(shape[2:]) <= 0 or min(out_size) <= 0:
@@ -760,6 +765,8 @@ def _interp(input, out_size, scales, mode, align_corners, antialias):
         else:
             fname = f"compute_indices_weights_{base}"
         raise NotImplementedError(f"\"{fname}\" not implemented for '{type_name(input.dtype)}'")
+    if antialias and x.dtype.itemsize == 2:
+        raise NotImplementedError(f"\"compute_index_ranges_weights\" not implemented for '{type_name(input.dtype)}'")
     ft = np.float64 if x.dtype == np.float64 else np.float32
     maps = _maps(mode, tuple(shape[2:]), out_size, scales, bool(align_corners), bool(antialias), ft)
     name = _NODE[mode].format(k=k) + ("Aa" if antialias else "") + "Backward0"
@@ -784,7 +791,7 @@ def _area(input, out_size):
                 f"adaptive_avg_pool{k}d(): Expected input to have non-zero size for non-batch dimensions, but input "
                 f"has sizes {list(x.shape)} with dimension {i} being empty"
             )
-    if x.dtype.kind != "f":
+    if not input.is_floating_point():
         raise NotImplementedError(f"\"adaptive_avg_pool{k}d\" not implemented for '{type_name(input.dtype)}'")
     if min(out_size) == 0:
         # an empty result: only its shape matters (crop or pad to it, keeping the graph)
@@ -990,7 +997,7 @@ def _grid_checks(input, grid, mode):
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if input.dtype != grid.dtype:
         raise RuntimeError(f"expected scalar type {type_name(input.dtype)} but found {type_name(grid.dtype)}")
-    if input._data.dtype.kind != "f":
+    if not input.is_floating_point():
         raise NotImplementedError(
             f"\"grid_sampler_{k}d_cpu_kernel_impl\" not implemented for '{type_name(input.dtype)}'"
         )
