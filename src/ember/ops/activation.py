@@ -508,7 +508,8 @@ _AS_C = tuple(0.5 * c for c in (1.061405429, -1.453152027, 1.421413741, -0.28449
 
 
 def _gelu32(xp, x):
-    """gelu of a float32 array as ``relu(x) - |x| * h`` (h = Phi(-|x|)); returns (out, h, exp(-x^2 / 2))."""
+    """gelu of a float32 array as ``x * Phi(x)``, with Phi(x) = 1 - h or h (h = Phi(-|x|), which keeps
+    its relative accuracy for negative x); returns (out, Phi(x), exp(-x^2 / 2))."""
     a = xp.abs(x)
     t = a * _AS_P
     t += 1.0
@@ -527,11 +528,13 @@ def _gelu32(xp, x):
     e *= -0.5
     xp.exp(e, out=e)
     h *= e
-    out = x + a  # 2 * relu(x), exactly
-    out *= 0.5
-    a *= h
-    out -= a
-    return out, h, e
+    # Phi(x) = s + (1 - 2 s) h with s = [x >= 0]: exactly 1 - h or h
+    s = _mask(x >= 0, x)
+    u = s * -2.0
+    u += 1.0
+    u *= h
+    u += s
+    return x * u, u, e
 
 
 def _gelu_fwd(xp, x, approximate):
@@ -546,8 +549,8 @@ def _gelu_fwd(xp, x, approximate):
         r *= t
         return r, t
     if x.dtype == _F32:
-        out, h, e = _gelu32(xp, x)
-        return out, (h, e)
+        out, cdf, e = _gelu32(xp, x)
+        return out, (cdf, e)
     cdf = erf(_make(x * _SQRT1_2))._data
     cdf += 1.0
     cdf *= 0.5
@@ -579,16 +582,11 @@ def _gelu_bwd(xp, g, x, aux, approximate):
         return d
     if aux is None:
         aux = _gelu_fwd(xp, x, approximate)[1]
-    h, e = aux
+    cdf, e = aux
     if e is None:
-        cdf = h
         e = x * x
         e *= -0.5
         xp.exp(e, out=e)
-    else:
-        cdf = 1.0 - h
-        cdf *= _mask(x >= 0, cdf)
-        cdf += _masked(h, x < 0)
     d = x * e
     d *= _GELU_BETA
     d += cdf
