@@ -466,6 +466,11 @@ ERROR_ROWS = [
     (_call("adaptive_avg_pool3d", 2), (2, 3), "adaptive_avg_pool3d(): Expected 4D or 5D tensor, but got [2, 3]"),
     (_call("adaptive_avg_pool2d", 2), I((2, 3, 4, 4)), "\"adaptive_avg_pool2d\" not implemented for 'Long'"),
     (_call("max_pool1d", 2), I((2, 3, 4)), "\"max_pool1d_impl\" not implemented for 'Long'"),
+    (_call("avg_pool2d", 2), I((2, 3, 4, 4), dtype="int32"), "\"avg_pool2d\" not implemented for 'Int'"),
+    (_call("avg_pool1d", 2), I((2, 3, 4), dtype="int16"), "\"avg_pool2d\" not implemented for 'Short'"),
+    (_call("avg_pool3d", 2), I((2, 3, 4, 4), dtype="uint8"), "\"avg_pool3d_out_frame\" not implemented for 'Byte'"),
+    (_call("adaptive_avg_pool2d", 1), I((2, 3, 4, 4)), "mean(): could not infer output dtype"),
+    (_call("adaptive_max_pool1d", 2), I((2, 3, 4), dtype="int32"), "\"adaptive_max_pool2d\" not implemented for 'Int'"),
 ]
 
 
@@ -509,6 +514,24 @@ def test_unpool_errors():
         None,
         match="Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with 2 dimensions.",
     )
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision(dtype):
+    def fn(name, **kw):
+        def f(lib, x):
+            y = getattr(lib.nn.functional, name)(x.to(getattr(lib, dtype)), **kw)
+            return y.float() if not isinstance(y, tuple) else (y[0].float(), y[1])
+
+        return f
+
+    for name, kw in (
+        ("max_pool2d", dict(kernel_size=2, return_indices=True)),
+        ("avg_pool2d", dict(kernel_size=3, stride=2, padding=1)),
+        ("adaptive_avg_pool2d", dict(output_size=(4, 3))),
+        ("adaptive_max_pool2d", dict(output_size=(4, 3), return_indices=True)),
+    ):
+        compare(fn(name, **kw), F((2, 3, 6, 6), grad=False), atol=1e-2, rtol=1e-2)
 
 
 def test_dtype_errors():

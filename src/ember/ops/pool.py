@@ -124,26 +124,26 @@ def _check_input(x, nd, fname, style):
                 )
 
 
-def _check_dtype(x, name):
-    k = x.dtype.kind
-    if (
-        k == "b"
-        or k == "c"
-        or (
-            k in "iu"
-            and name
-            in (
-                "max_pool1d_impl",
-                "adaptive_avg_pool2d",
-                "adaptive_avg_pool3d",
-                "adaptive_max_pool2d",
-                "adaptive_max_pool3d",
-            )
-        )
-    ):
-        from .._dtype import NP2DT
+def _not_implemented(name, dt):
+    from .._dtype import NP2DT
 
-        raise NotImplementedError(f"\"{name}\" not implemented for '{type_name(NP2DT[x.dtype])}'")
+    return NotImplementedError(f"\"{name}\" not implemented for '{type_name(NP2DT[dt])}'")
+
+
+def _check_dtype(x, name, ints=True):
+    """Bool and complex inputs are refused; integer ones too unless ``ints`` (True: all, 'long': int64)."""
+    k = x.dtype.kind
+    if k in "bc" or (k in "iu" and (not ints or (ints == "long" and x.dtype != np.int64))):
+        raise _not_implemented(name, x.dtype)
+
+
+def _is_float(dt):
+    """Floating dtypes, including the extension types (bfloat16) NumPy files under kind 'V'."""
+    return dt.kind not in "biuc"
+
+
+def _low_precision(dt):
+    return _is_float(dt) and dt.itemsize < 4
 
 
 # ---------------------------------------------------------------------------- geometry
@@ -283,7 +283,7 @@ def _kdtype(K):
 
 
 def _lowest(dt):
-    return -np.inf if dt.kind == "f" else np.iinfo(dt).min
+    return dt.type(-np.inf) if _is_float(dt) else np.iinfo(dt).min
 
 
 # ---------------------------------------------------------------------------- max: forward
@@ -305,7 +305,7 @@ def _argmax_offsets(views, best, K, xp):
 
 def _nan_fix(views, best, k, K, xp):
     """PyTorch's rule for NaN: the window's value is NaN and its index the last NaN's."""
-    if best.dtype.kind == "f" and best.size:
+    if _is_float(best.dtype) and best.size:
         if xp.isnan(best).any():
             for jj in range(K):
                 xp.copyto(k, jj, where=xp.isnan(views(jj)), casting="unsafe")
@@ -389,7 +389,7 @@ def _max_bwd(gd, k, g, lead):
     shape = lead + g.insz
     if gd.size == 0:
         return xp.zeros(shape, dtype=gd.dtype)
-    finite = gd.dtype.kind != "f" or bool(xp.isfinite(gd).all())
+    finite = not _is_float(gd.dtype) or bool(xp.isfinite(gd).all())
     if g.plain and g.disjoint:
         gi = xp.empty(shape, dtype=gd.dtype) if g.covers else xp.zeros(shape, dtype=gd.dtype)
         for jj, j in enumerate(g.offsets):
@@ -493,7 +493,10 @@ def _max_pool(input, nd, fname, kernel_size, stride, padding, dilation, ceil_mod
     p = _ints(padding, nd, fname, "padding", 4, kind)
     d = _ints(dilation, nd, fname, "dilation", 5, kind)
     _check_input(x, nd, fname, style)
-    _check_dtype(x, "max_pool1d_impl" if (style == "max1d" and not with_idx and not needs_grad(input)) else fname)
+    if style == "max1d" and not with_idx and not needs_grad(input):
+        _check_dtype(x, "max_pool1d_impl", False)
+    else:
+        _check_dtype(x, fname)
     insz = x.shape[x.ndim - nd :]
     nchan = x.shape[x.ndim - nd - 1]
     g = _geom(fname, insz, k, s, p, d, bool(ceil_mode), style, nchan)
@@ -629,10 +632,13 @@ def _divisor(g, count_include_pad, divisor_override, xp, dt):
         div = div * q
     if (div == full).all():
         return full
-    return xp.asarray(div.astype(dt if dt.kind == "f" else np.int64))
+    return xp.asarray(div.astype(dt if _is_float(dt) else np.int64))
 
 
 def _avg_fwd(x, g, div):
+    if _low_precision(x.dtype):  # sum half-precision windows in float32, as PyTorch does
+        d = div.astype(np.float32) if hasattr(div, "astype") else div
+        return _avg_fwd(x.astype(np.float32), g, d).astype(x.dtype)
     xp = xp_of(x)
     xpad = _pad(x, g, 0)
     offs = g.offsets
@@ -643,7 +649,7 @@ def _avg_fwd(x, g, div):
         s = v0 + _view(xpad, g, offs[1])
         for j in offs[2:]:
             s += _view(xpad, g, j)
-    if s.dtype.kind == "f":
+    if _is_float(s.dtype):
         s /= div
         return s
     q = xp.abs(s) // xp.abs(xp.asarray(div))  # integer division rounds toward zero, as in C
@@ -704,7 +710,9 @@ def _avg_pool(input, nd, fname, kernel_size, stride, padding, ceil_mode, count_i
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     _check_input(x, nd, fname, style)
-    _check_dtype(x, fname)
+    _check_dtype(x, "avg_pool3d_out_frame" if nd == 3 else "avg_pool2d", "long")
+    if nd == 3 and _low_precision(x.dtype):
+        raise _not_implemented("avg_pool3d_out_frame", x.dtype)
     insz = x.shape[x.ndim - nd :]
     nchan = x.shape[x.ndim - nd - 1]
     g = _geom(fname, insz, k, s, p, (1,) * nd, bool(ceil_mode), style, nchan)
@@ -820,7 +828,7 @@ def _global_avg(input, nd):
     xp = xp_of(x)
     lead = x.shape[: x.ndim - nd]
     L = int(np.prod(x.shape[x.ndim - nd :]))
-    if x.size == 0 or x.dtype.kind != "f":
+    if x.size == 0 or x.dtype.kind != "f" or _low_precision(x.dtype):
         return input.mean(tuple(range(-nd, 0)), keepdim=True)
     r = x.reshape(-1, L) @ xp.ones(L, dtype=x.dtype)
     r /= L
@@ -848,10 +856,10 @@ def _adaptive_avg(input, nd, fname, output_size):
         raise RuntimeError(f"{fname}() argument 'output_size' should contain one int (got {len(output_size)})")
     _check_adaptive_input(x, nd, fname, True)
     osz = _adaptive_sizes(output_size, x, nd, fname, True)
-    _check_dtype(x, "adaptive_avg_pool2d" if nd <= 2 else "adaptive_avg_pool3d")
     insz = x.shape[x.ndim - nd :]
     if all(o == 1 for o in osz):
         return _global_avg(input, nd)
+    _check_dtype(x, "adaptive_avg_pool2d" if nd <= 2 else "adaptive_avg_pool3d", False)
     if all(o > 0 and i % o == 0 for i, o in zip(insz, osz)):
         k = tuple(i // o for i, o in zip(insz, osz))
         if int(np.prod(k)) <= 64:
@@ -859,17 +867,18 @@ def _adaptive_avg(input, nd, fname, output_size):
             return _avg_op(input, g, int(np.prod(k)), f"AdaptiveAvgPool{max(nd, 2)}DBackward0")
     # windows of different sizes: one product with a constant averaging matrix per dim
     xp = xp_of(x)
-    y = input
+    low = _low_precision(x.dtype)
+    y = input.float() if low else input
     for a in range(nd):
         ax = a - nd
         if insz[a] == osz[a]:
             continue
-        m = _pool_matrix(insz[a], osz[a], x.dtype, xp)
+        m = _pool_matrix(insz[a], osz[a], y._data.dtype, xp)
         if ax == -1:
             y = y @ m.t()
         else:
             y = (y.transpose(ax, -1) @ m.t()).transpose(ax, -1)
-    return y.contiguous()
+    return y.to(input.dtype).contiguous() if low else y.contiguous()
 
 
 def _adaptive_max(input, nd, fname, output_size, bwname):
@@ -880,7 +889,7 @@ def _adaptive_max(input, nd, fname, output_size, bwname):
         raise RuntimeError(f"{fname}() argument 'output_size' should contain one int (got {len(output_size)})")
     _check_adaptive_input(x, nd, fname, False)
     osz = _adaptive_sizes(output_size, x, nd, fname, False)
-    _check_dtype(x, "adaptive_max_pool2d" if nd <= 2 else "adaptive_max_pool3d")
+    _check_dtype(x, "adaptive_max_pool2d" if nd <= 2 else "adaptive_max_pool3d", False)
     xp = xp_of(x)
     insz = x.shape[x.ndim - nd :]
     lead = x.shape[: x.ndim - nd]
@@ -1007,6 +1016,7 @@ def max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
     if not isinstance(indices, Tensor):
         raise TypeError(f"{fname}(): argument 'indices' must be Tensor, not {type(indices).__name__}")
     ix = indices._data
+    _check_dtype(x, f"max_unpool{max(nd, 2)}d", False)
     if ix.dtype != np.int64:
         from .._dtype import NP2DT
 
