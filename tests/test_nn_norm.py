@@ -178,6 +178,47 @@ def test_top_level_natives():
     compare(lambda lib, x, w, b: lib.batch_norm(x, w, b, None, None, True, 0.1, 1e-5, True), (3, 4, 2), (4,), (4,))
 
 
+@pytest.mark.parametrize(
+    "fn,shape",
+    [
+        pytest.param(lambda lib, x: lib.nn.functional.layer_norm(x, (3,)), (0, 3), id="ln"),
+        pytest.param(lambda lib, x: lib.nn.functional.group_norm(x, 2), (0, 4, 2), id="gn"),
+        pytest.param(lambda lib, x: lib.nn.functional.batch_norm(x, None, None, training=True), (0, 3, 2), id="bn"),
+    ],
+)
+def test_empty_inputs(fn, shape):
+    compare(fn, shape)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        pytest.param(
+            lambda lib, rm, rv: lib.nn.functional.batch_norm(lib.zeros(0, 3), rm, rv, training=True), id="bn0"
+        ),
+        pytest.param(
+            lambda lib, rm, rv: lib.batch_norm(lib.ones(1, 3), None, None, rm, rv, True, 0.1, 1e-5, False), id="bn1"
+        ),
+        pytest.param(
+            lambda lib, rm, rv: lib.instance_norm(lib.zeros(0, 3, 4), None, None, rm, rv, True, 0.1, 1e-5, False),
+            id="in0",
+        ),
+        pytest.param(
+            lambda lib, rm, rv: lib.instance_norm(lib.ones(2, 3, 1), None, None, rm, rv, True, 0.1, 1e-5, False),
+            id="in1",
+        ),
+    ],
+)
+def test_running_stats_degenerate_batches(fn):
+    def run(lib):
+        rm, rv = lib.zeros(3), lib.ones(3)
+        fn(lib, rm, rv)
+        return rm, rv
+
+    for e, t in zip(run(ember), run(torch)):
+        assert_same(e, t)
+
+
 def test_eval_stats_are_not_changed_and_bn_out_of_graph():
     rm, rv = ember.zeros(3), ember.ones(3)
     v0 = rm._version
@@ -405,6 +446,8 @@ ERROR_ROWS = [
     pytest.param(lambda lib, x: lib.nn.functional.group_norm(x, 4), (4, 6), id="gn-groups"),
     pytest.param(lambda lib, x: lib.nn.functional.group_norm(x, 3, lib.ones(5)), (4, 6, 3), id="gn-weight"),
     pytest.param(lambda lib, x: lib.nn.functional.group_norm(x, 3), (4,), id="gn-1d"),
+    pytest.param(lambda lib, x: lib.nn.functional.batch_norm(x, None, None, training=True), (4,), id="bn-1d"),
+    pytest.param(lambda lib, x: lib.nn.functional.batch_norm(x, lib.zeros(4), lib.ones(4)), (4,), id="bn-1d-stats"),
     pytest.param(lambda lib, x: lib.nn.functional.instance_norm(x), (4, 3), id="in-spatial"),
     pytest.param(
         lambda lib, x: lib.nn.functional.instance_norm(x, lib.zeros(2), lib.zeros(2)), (4, 3, 2), id="in-stats"

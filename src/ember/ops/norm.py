@@ -45,7 +45,7 @@ def _layout(a, axes):
 def _bn_view(a, axes):
     """``a`` as (N, M, T) for a "bn" layout: the kept dims in the middle."""
     k = axes[1] if len(axes) > 1 else a.ndim
-    return a.reshape(a.shape[0], _count(a.shape, range(1, k)), -1)
+    return a.reshape(a.shape[0], _count(a.shape, range(1, k)), _count(a.shape, range(k, a.ndim)))
 
 
 def _keep(r, a, axes):
@@ -256,7 +256,7 @@ def _update_running(rm, rv, mean, var, n, momentum):
         bump_version(rm)
     if rv is not None:
         a = rv._data
-        unb = var.reshape(-1) * (n / (n - 1) if n > 1 else math.inf)
+        unb = var.reshape(-1) * (n / (n - 1)) if n > 1 else var.reshape(-1) * math.nan
         a *= 1.0 - momentum
         a += (unb * momentum).astype(a.dtype, copy=False)
         bump_version(rv)
@@ -285,10 +285,9 @@ def _bn_common(input, weight, bias, running_mean, running_var, training, momentu
     _check_float(input, "batch_norm")
     x = input._data
     if x.ndim < 2:
-        raise RuntimeError(
-            f"running_mean should contain {x.shape[1] if x.ndim > 1 else 0} elements not "
-            f"{running_mean.numel() if running_mean is not None else 0}"
-        )
+        if running_mean is None:
+            raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+        raise RuntimeError(f"running_mean should contain 0 elements not {running_mean._data.size}")
     c = x.shape[1]
     _check_vec(running_mean, "running_mean", c)
     _check_vec(running_var, "running_var", c)
@@ -299,8 +298,10 @@ def _bn_common(input, weight, bias, running_mean, running_var, training, momentu
     axes = (0,) + tuple(range(2, x.ndim))
     if training:
         out, mean, var, rstd = _normalize(input, weight, bias, axes, wshape, eps, True, "NativeBatchNormBackward0")
-        if running_mean is not None or running_var is not None:
-            _update_running(running_mean, running_var, mean, var, _count(x.shape, axes), momentum)
+        m = _count(x.shape, axes)
+        if (running_mean is not None or running_var is not None) and m:
+            # an empty batch leaves the running statistics as they are
+            quiet(_update_running, running_mean, running_var, mean, var, m, momentum)
         return out, _make(mean.reshape(c)), _make(rstd.reshape(c))
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")
@@ -347,10 +348,16 @@ def instance_norm(
     if running_mean is not None or running_var is not None:
         # PyTorch updates one running entry per (sample, channel) and then averages over the batch
         m = _count(x.shape, axes)
-        _update_running(
-            running_mean, running_var, mean.reshape(n, c).mean(axis=0), var.reshape(n, c).mean(axis=0), m, momentum
-        )
+        quiet(_update_instance_running, running_mean, running_var, mean, var, n, c, m, momentum)
     return out
+
+
+def _update_instance_running(rm, rv, mean, var, n, c, m, momentum):
+    if n:
+        bm, bv = mean.reshape(n, c).mean(axis=0), var.reshape(n, c).mean(axis=0)
+    else:  # an empty batch: the average of no statistics, as PyTorch gets it
+        bm = bv = xp_of(mean).full(c, np.nan, mean.dtype)
+    _update_running(rm, rv, bm, bv, m, momentum)
 
 
 # ---------------------------------------------------------------------------- layer norm
@@ -458,7 +465,7 @@ def _gn_common(input, num_groups, weight, bias, eps):
     _check_float(input, "group_norm")
     _check_mixed(input, weight, bias)
     g = num_groups
-    xs = input.reshape(n, g, c // g, -1)
+    xs = input.reshape(n, g, c // g, _count(x.shape, range(2, x.ndim)))
     wshape = (1, g, c // g, 1)
     out, mean, _, rstd = _normalize(xs, weight, bias, (2, 3), wshape, eps, True, "NativeGroupNormBackward0")
     return out.reshape(x.shape), _make(mean.reshape(n, g)), _make(rstd.reshape(n, g))
