@@ -1127,3 +1127,112 @@ def test_signatures_match(sub):
         ], name
         checked += 1
     assert checked
+
+
+# ---------------------------------------------------------------------------- prune
+def _prune_mods():
+    import torch.nn.utils.prune as tprune
+
+    import ember.nn.utils.prune as eprune
+
+    return tprune, eprune
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        pytest.param([("l1_unstructured", {"amount": 0.3})], id="l1"),
+        pytest.param([("l1_unstructured", {"amount": 5}), ("l1_unstructured", {"amount": 0.25})], id="l1-twice"),
+        pytest.param([("ln_structured", {"amount": 1, "n": 2, "dim": 0})], id="ln-rows"),
+        pytest.param(
+            [("ln_structured", {"amount": 0.5, "n": 1, "dim": -1}), ("l1_unstructured", {"amount": 2})],
+            id="ln-cols-then-l1",
+        ),
+        pytest.param([("identity", {}), ("ln_structured", {"amount": 1, "n": math.inf, "dim": 1})], id="identity-ln"),
+    ],
+)
+def test_prune_against_torch(steps):
+    tprune, eprune = _prune_mods()
+    tm, em = _linear_pair(5, 4, seed=2)
+    for fn, kw in steps:
+        getattr(tprune, fn)(tm, "weight", **kw)
+        getattr(eprune, fn)(em, "weight", **kw)
+    assert eprune.is_pruned(em) and not eprune.is_pruned(enn.Linear(2, 2))
+    assert list(em.state_dict()) == list(tm.state_dict())
+    assert [k for k, _ in em.named_parameters()] == [k for k, _ in tm.named_parameters()]
+    assert_same(em.weight_mask, tm.weight_mask)
+    assert_same(em.weight, tm.weight)
+    x = np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32)
+    to, eo = tm(torch.tensor(x)), em(ember.tensor(x))
+    assert_same(eo, to)
+    to.sum().backward()
+    eo.sum().backward()
+    assert_same(em.weight_orig.grad, tm.weight_orig.grad)
+    tprune.remove(tm, "weight")
+    eprune.remove(em, "weight")
+    assert list(em.state_dict()) == list(tm.state_dict())
+    assert isinstance(em.weight, enn.Parameter)
+    assert_same(em.weight, tm.weight)
+    assert not eprune.is_pruned(em)
+
+
+def test_prune_custom_global_and_random():
+    tprune, eprune = _prune_mods()
+    mask = (np.arange(12).reshape(4, 3) % 3 != 0).astype(np.float32)
+    tm, em = _linear_pair(3, 4)
+    tprune.custom_from_mask(tm, "weight", torch.tensor(mask))
+    eprune.custom_from_mask(em, "weight", ember.tensor(mask))
+    assert_same(em.weight, tm.weight)
+    # global pruning across two layers, with an importance score for one of them
+    tnet = tnn.Sequential(tnn.Linear(4, 6), tnn.Linear(6, 3))
+    enet = enn.Sequential(enn.Linear(4, 6), enn.Linear(6, 3))
+    _copy_state(tnet, enet)
+    scores = np.random.default_rng(1).random((3, 6)).astype(np.float32)
+    tprune.global_unstructured(
+        [(tnet[0], "weight"), (tnet[1], "weight")],
+        tprune.L1Unstructured,
+        importance_scores={(tnet[1], "weight"): torch.tensor(scores)},
+        amount=10,
+    )
+    eprune.global_unstructured(
+        [(enet[0], "weight"), (enet[1], "weight")],
+        eprune.L1Unstructured,
+        importance_scores={(enet[1], "weight"): ember.tensor(scores)},
+        amount=10,
+    )
+    for i in range(2):
+        assert_same(enet[i].weight_mask, tnet[i].weight_mask)
+    assert isinstance(enet[0]._forward_pre_hooks[next(iter(enet[0]._forward_pre_hooks))], eprune.CustomFromMask)
+    # random methods prune as many entries / channels as PyTorch (the draws are ember's own)
+    for fn, kw, zeros in (
+        ("random_unstructured", {"amount": 0.5}, 6),
+        ("random_structured", {"amount": 1, "dim": 0}, 3),
+    ):
+        _, m = _linear_pair(3, 4)
+        getattr(eprune, fn)(m, "weight", **kw)
+        assert int((m.weight_mask == 0).sum()) == zeros
+    # prune() on a bare tensor
+    t = ember.tensor([[0.1, -2.0], [3.0, -0.05]])
+    assert_same(eprune.L1Unstructured(amount=2).prune(t), torch.tensor([[0.0, -2.0], [3.0, 0.0]]))
+
+
+def test_prune_errors():
+    tprune, eprune = _prune_mods()
+    tm, em = _linear_pair(3, 4)
+    cases = [
+        (lambda p, m: p.l1_unstructured(m, "weight", amount=1.5), ValueError),
+        (lambda p, m: p.l1_unstructured(m, "weight", amount=-1), ValueError),
+        (lambda p, m: p.l1_unstructured(m, "weight", amount="a"), TypeError),
+        (lambda p, m: p.l1_unstructured(m, "weight", amount=13), ValueError),
+        (lambda p, m: p.ln_structured(m, "bias", amount=1, n=2, dim=0), ValueError),
+        (lambda p, m: p.ln_structured(m, "weight", amount=1, n=2, dim=2), IndexError),
+        (lambda p, m: p.remove(m, "weight"), ValueError),
+    ]
+    for f, exc in cases:
+        with pytest.raises(exc) as te:
+            f(tprune, tm)
+        with pytest.raises(exc) as ee:
+            f(eprune, em)
+        assert str(ee.value) == str(te.value)
+    # a failed pruning leaves the parameter in place
+    assert isinstance(em.weight, enn.Parameter) and "weight_orig" not in dict(em.named_parameters())
