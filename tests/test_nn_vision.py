@@ -193,6 +193,25 @@ def test_interpolate_half(fn, specs):
     compare(fn, *specs, atol=1e-2, rtol=1e-2)
 
 
+U8 = I((1, 3, 17, 23), 0, 256, "uint8")
+UINT8 = [
+    ("bilinear_up", _interp(size=(30, 40), mode="bilinear"), [U8]),
+    ("bilinear_down_ac", _interp(size=(8, 9), mode="bilinear", align_corners=True), [U8]),
+    ("bilinear_aa", _interp(size=(8, 9), mode="bilinear", antialias=True), [U8]),
+    ("bilinear_one_axis", _interp(size=(17, 40), mode="bilinear"), [U8]),
+    ("bicubic_up", _interp(size=(30, 40), mode="bicubic"), [U8]),
+    ("bicubic_scale", _interp(scale_factor=0.3, mode="bicubic"), [U8]),
+    ("bicubic_ac", _interp(scale_factor=1.7, mode="bicubic", align_corners=True), [U8]),
+    ("bicubic_aa", _interp(size=(8, 9), mode="bicubic", antialias=True), [U8]),
+]
+
+
+@_rows(UINT8)
+def test_interpolate_uint8(fn, specs):
+    # PyTorch's integer kernels: int16 weights and one rounded pass per axis, reproduced exactly
+    compare(fn, *specs, atol=0, rtol=0)
+
+
 def test_interpolate_bfloat16():
     import numpy as np
     import torch
@@ -251,6 +270,8 @@ INTERP_ERRORS = [
     ("int_linear", _interp(size=3, mode="linear"), [I((1, 1, 4), dtype="int32")], "not implemented for 'Int'"),
     ("int_area", _interp(size=3, mode="area"), [I((1, 1, 4, 4), dtype="int32")], "not implemented for 'Int'"),
     ("long_nearest", _interp(size=3), [I((1, 1, 4, 4))], '"upsample_nearest2d_channels_last" not implemented'),
+    ("uint8_linear", _interp(size=3, mode="linear"), [I((1, 1, 4), 0, 255, "uint8")], "not implemented for 'Byte'"),
+    ("uint8_area", _interp(size=3, mode="area"), [I((1, 1, 4, 4), 0, 255, "uint8")], "not implemented for 'Byte'"),
     ("aa_half", _interp(size=3, mode="bilinear", antialias=True), [F((1, 1, 4, 4), "float16")], "for 'Half'"),
 ]
 

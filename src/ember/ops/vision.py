@@ -592,22 +592,74 @@ def _aa_filter(kind, x):
     return np.where(x < 1, c1, np.where(x < 2, c2, 0))
 
 
-def _aa_map(ax, n_in, n_out, align_corners, scale, kind, ft):
+def _aa_map(ax, n_in, n_out, align_corners, scale, kind, ft, antialias=True):
+    """Windowed filter weights (PIL's scheme): with ``antialias`` the filter widens by the
+    downscaling factor; without it (PyTorch's uint8 kernels) align_corners shifts the centres."""
     s = _linear_scale(n_in, n_out, align_corners, scale, ft)
     size = 2 if kind == "bilinear" else 4
-    support = ft(size * 0.5) * s if s >= 1 else ft(size * 0.5)
-    center = s * (np.arange(n_out).astype(ft) + ft(0.5))
-    inv = ft(1) / s if s >= 1 else ft(1)
-    xmin = np.maximum((center - support + ft(0.5)).astype(np.int64), 0)
-    xmax = np.minimum((center + support + ft(0.5)).astype(np.int64), n_in)
+    wide = antialias and s >= 1
+    d = ft(0.5) if (align_corners and not antialias) else ft(0)
+    support = ft(size * 0.5) * s if wide else ft(size * 0.5)
+    center = s * (np.arange(n_out).astype(ft) + ft(0.5) - d)
+    inv = ft(1) / s if wide else ft(1)
+    xmin = np.maximum((center - support + ft(0.5) + d).astype(np.int64), 0)
+    xmax = np.minimum((center + support + ft(0.5) + d).astype(np.int64), n_in)
     k = max(int((xmax - xmin).max()), 1)
     j = np.arange(k)
     J = xmin[:, None] + j
-    w = _aa_filter(kind, (J - center[:, None] + ft(0.5)).astype(ft) * inv).astype(ft)
+    w = _aa_filter(kind, (J - center[:, None] + ft(0.5) - d).astype(ft) * inv).astype(ft)
     w = np.where(J < xmax[:, None], w, ft(0))
     tot = w.sum(1, keepdims=True)
     w = np.where(tot != 0, w / np.where(tot != 0, tot, ft(1)), w)
     return _AxisMap(ax, np.minimum(J, n_in - 1), w, n_in)
+
+
+def _merged(m):
+    """The map with repeated (clamped) indices of a row merged into one weight over a window."""
+    J, V = m.J, m.V
+    lo = J.min(1)
+    k = int((J.max(1) - lo).max()) + 1
+    W = np.zeros((J.shape[0], k))
+    rows = np.repeat(np.arange(J.shape[0]), J.shape[1])
+    np.add.at(W, (rows, (J - lo[:, None]).reshape(-1)), V.reshape(-1))
+    return np.minimum(lo[:, None] + np.arange(k), m.n_in - 1), W
+
+
+@functools.lru_cache(maxsize=256)
+def _uint8_weights(mode, n_in, n_out, scale, align_corners, antialias):
+    """Per-axis int16 weights and their precision for PyTorch's uint8 bilinear/bicubic kernels."""
+    if mode == "bicubic" and not antialias:
+        J, w = _merged(_cubic_map(0, n_in, n_out, align_corners, scale, np.float64))
+    else:
+        m = _aa_map(0, n_in, n_out, align_corners, scale, mode, np.float64, antialias)
+        J, w = m.J, m.V
+    wmax = float(w.max())
+    prec = 0
+    while prec < 22 and int(0.5 + wmax * (1 << (prec + 1))) < (1 << 15):
+        prec += 1
+    v = w * (1 << prec)
+    wi = np.where(v < 0, v - 0.5, v + 0.5).astype(np.int64)
+    return J, wi, prec
+
+
+def _uint8_resample(x, mode, out_size, scales, align_corners, antialias):
+    """uint8 images as PyTorch resizes them: integer weights, one rounded pass per axis, width first."""
+    xp = xp_of(x)
+    for i in reversed(range(x.ndim - 2)):
+        ax = i + 2
+        n_in, n_out = x.shape[ax], out_size[i]
+        if n_in == n_out:
+            continue
+        sc = scales[i] if scales is not None else None
+        J, wi, prec = _uint8_weights(mode, n_in, n_out, sc, bool(align_corners), bool(antialias))
+        if xp is not np:  # pragma: no cover - CuPy
+            J, wi = xp.asarray(J), xp.asarray(wi)
+        shp = (-1,) + (1,) * (x.ndim - 1 - ax)
+        acc = xp.full(x.shape[:ax] + (n_out,) + x.shape[ax + 1 :], 1 << (prec - 1), np.int64)
+        for k in range(J.shape[1]):
+            acc += xp.take(x, J[:, k], axis=ax).astype(np.int64) * wi[:, k].reshape(shp)
+        x = xp.clip(acc >> prec, 0, 255).astype(np.uint8)
+    return x
 
 
 # ---------------------------------------------------------------------------- interpolate
@@ -771,9 +823,11 @@ def _interp(input, out_size, scales, mode, align_corners, antialias):
     maps = _maps(mode, tuple(shape[2:]), out_size, scales, bool(align_corners), bool(antialias), ft)
     name = _NODE[mode].format(k=k) + ("Aa" if antialias else "") + "Backward0"
     if kind == "u" and not mode.startswith("nearest"):
-        y = _apply_maps(x.astype(np.float32), maps) if maps else x.astype(np.float32)
-        xp = xp_of(x)
-        return _make(xp.clip(xp.rint(y), 0, 255).astype(x.dtype))
+        if mode not in ("bilinear", "bicubic"):
+            raise NotImplementedError(
+                f"\"compute_indices_weights_linear\" not implemented for '{type_name(input.dtype)}'"
+            )
+        return _make(_uint8_resample(x, mode, out_size, scales, align_corners, antialias))
     return _resample(input, maps, name)
 
 
