@@ -491,3 +491,45 @@ def test_error_messages_match(fn, xs):
         except Exception as e:  # noqa: BLE001
             msgs.append(str(e))
     assert len(msgs) == 2 and msgs[0] == msgs[1]
+
+
+# ---------------------------------------------------------------------------- a short training run
+def _model(lib):
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Embedding(20, 8, padding_idx=0),
+        nn.LayerNorm(8),
+        nn.Flatten(),
+        nn.Linear(32, 12),
+        nn.BatchNorm1d(12),
+        nn.Dropout(0.0),
+        nn.Linear(12, 6),
+        nn.GroupNorm(2, 6),
+        nn.RMSNorm(6),
+    )
+
+
+def test_training_curve_matches_torch():
+    tm, em = _model(torch), _model(ember)
+    _copy(tm, em)
+    rng = np.random.default_rng(11)
+    losses = []
+    for step in range(5):
+        idx = rng.integers(0, 20, (16, 4))
+        target = rng.standard_normal((16, 6)).astype(np.float32)
+        pair = []
+        for lib, m in ((torch, tm), (ember, em)):
+            loss = ((m(lib.tensor(idx)) - lib.tensor(target)) ** 2).mean()
+            m.zero_grad()
+            loss.backward()
+            with lib.no_grad():
+                for p in m.parameters():
+                    p -= 0.1 * p.grad
+            pair.append(loss.item())
+        losses.append(pair)
+    t_losses, e_losses = zip(*losses)
+    np.testing.assert_allclose(e_losses, t_losses, rtol=1e-4)
+    tsd, esd = tm.state_dict(), em.state_dict()
+    assert list(esd) == list(tsd)
+    for k in tsd:
+        assert_same(esd[k], tsd[k], atol=1e-4, rtol=1e-3, what=k)
