@@ -1236,3 +1236,17 @@ def test_prune_errors():
         assert str(ee.value) == str(te.value)
     # a failed pruning leaves the parameter in place
     assert isinstance(em.weight, enn.Parameter) and "weight_orig" not in dict(em.named_parameters())
+
+
+def test_clipping_read_only_gradient_arrays():
+    from ember._tensor import _make
+
+    p = enn.Parameter(ember.ones(3, 2))
+    p.grad = _make(np.broadcast_to(np.float32(4.0), (3, 2)))
+    assert not p.grad._data.flags.writeable
+    n = eu.clip_grad_norm_([p], 1.0)
+    assert abs(float(n) - math.sqrt(6) * 4) < 1e-5
+    np.testing.assert_allclose(_np(p.grad), np.full((3, 2), 1 / math.sqrt(6)), rtol=1e-5)
+    p.grad = _make(np.broadcast_to(np.float32(4.0), (3, 2)))
+    eu.clip_grad_value_([p], 0.5)
+    np.testing.assert_array_equal(_np(p.grad), np.full((3, 2), 0.5, np.float32))

@@ -99,7 +99,10 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor, forea
                 if _xp(a) is not xp:  # gradient on another device than the total norm
                     c = _make(c).to(g.device)._data
                 coefs[key] = c
-            a *= c
+            if getattr(a.flags, "writeable", True):
+                a *= c
+            else:  # a read-only (e.g. broadcast) gradient array: replace it
+                g._data = a * c
             _bump(g)
 
 
@@ -146,7 +149,11 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
         a = g._data
         xp = _xp(a)
         if a.dtype.kind == "f":
-            xp.clip(a, a.dtype.type(lo), a.dtype.type(hi), out=a)
+            lo_, hi_ = a.dtype.type(lo), a.dtype.type(hi)
+            if getattr(a.flags, "writeable", True):
+                xp.clip(a, lo_, hi_, out=a)
+            else:  # a read-only (e.g. broadcast) gradient array: replace it
+                g._data = xp.clip(a, lo_, hi_)
             _bump(g)
         else:
             g.clamp_(min=lo, max=hi)
