@@ -1078,20 +1078,16 @@ _CDIST_MODES = {
 
 
 def _euclid_mm(x1, x2):
-    """Euclidean distances through one matrix product, in PyTorch's layout of it:
-    ``[-2 x1, |x1|^2, 1] @ [x2, 1, |x2|^2]^T``, clamped at 0, square-rooted. The gradient at a zero
-    distance is 0 (a subgradient), as PyTorch's."""
+    """Euclidean distances through one matrix product: ``|a|^2 - 2 a.b + |b|^2``, clamped at 0 and
+    square-rooted. The gradient at a zero distance is 0 (a subgradient), as PyTorch's."""
     a, b = x1._data, x2._data
     xp = xp_of(a)
     n1 = (a * a).sum(-1, keepdims=True)
     n2 = (b * b).sum(-1, keepdims=True)
-    one1 = xp.ones_like(n1)
-    one2 = xp.ones_like(n2)
-    left = xp.concatenate([a * -2, n1, one1], -1)
-    right = xp.concatenate([b, one2, n2], -1)
-    from .matmul import matmul
-
-    r = matmul(_make(left), _make(xp.swapaxes(right, -1, -2)))._data
+    r = xp.matmul(a, xp.swapaxes(b, -1, -2))
+    r *= -2.0
+    r += n1
+    r += xp.swapaxes(n2, -1, -2)
     r = _clip(xp, r, 0.0, _INF, out=r)
     xp.sqrt(r, out=r)
     out = _make(r)
