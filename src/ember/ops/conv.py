@@ -347,11 +347,18 @@ def _corr_w_arr(x, yf, g: _Geom, wshape, cols=None):
         return xp.zeros(wshape, dtype=yf.dtype)
     if cols is None:
         cols = _im2col(x, g)
-    # cols @ yf^T with the small operand transposed (a transposed im2col operand is far slower)
-    r = xp.matmul(cols, xp.ascontiguousarray(yf.swapaxes(-1, -2)))  # (N,) G, C/G * K, O/G
-    if not g.gm:
-        r = r.sum(0) if r.shape[0] > 1 else r[0]
-    r = r.transpose(0, 2, 1).reshape(wshape)
+    if yf.shape[-2] < 16:
+        # few output channels: yf @ cols^T straight (transposing a narrow yf costs more than the product)
+        r = xp.matmul(yf, cols.swapaxes(-1, -2))  # (N,) G, O/G, C/G * K
+        if not g.gm:
+            r = r.sum(0) if r.shape[0] > 1 else r[0]
+    else:
+        # cols @ yf^T with the small operand transposed (a transposed im2col operand is slower here)
+        r = xp.matmul(cols, xp.ascontiguousarray(yf.swapaxes(-1, -2)))  # (N,) G, C/G * K, O/G
+        if not g.gm:
+            r = r.sum(0) if r.shape[0] > 1 else r[0]
+        r = r.transpose(0, 2, 1)
+    r = r.reshape(wshape)
     return r if r.dtype == yf.dtype else r.astype(yf.dtype)
 
 
