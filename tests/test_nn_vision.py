@@ -150,6 +150,8 @@ INTERP = [
     ("bicubic_ac", _interp(size=(8, 3), mode="bicubic", align_corners=True), [(2, 3, 5, 7)]),
     ("bicubic_aa_down", _interp(size=(5, 4), mode="bicubic", antialias=True), [(2, 3, 13, 11)]),
     ("bicubic_aa_mixed", _interp(size=(5, 17), mode="bicubic", antialias=True), [(1, 2, 13, 11)]),
+    ("lanczos_down", _interp(size=(8, 30), mode="lanczos", antialias=True), [(1, 2, 17, 23)]),
+    ("lanczos_scale", _interp(scale_factor=0.37, mode="lanczos", antialias=True), [(1, 2, 17, 23)]),
     ("trilinear", _interp(size=(3, 7, 4), mode="trilinear"), [(1, 2, 4, 5, 6)]),
     ("trilinear_ac", _interp(scale_factor=(2, 0.5, 1.5), mode="trilinear", align_corners=True), [(1, 2, 3, 4, 4)]),
     # large enough for the strided (periodic) kernels, with their clamped border rows
@@ -203,6 +205,7 @@ UINT8 = [
     ("bicubic_scale", _interp(scale_factor=0.3, mode="bicubic"), [U8]),
     ("bicubic_ac", _interp(scale_factor=1.7, mode="bicubic", align_corners=True), [U8]),
     ("bicubic_aa", _interp(size=(8, 9), mode="bicubic", antialias=True), [U8]),
+    ("lanczos", _interp(size=(40, 11), mode="lanczos", antialias=True), [U8]),
 ]
 
 
@@ -233,6 +236,7 @@ GRADCHECK_INTERP = [
     ("bilinear_ac", _interp(size=(5, 3), mode="bilinear", align_corners=True), [(1, 2, 3, 4)]),
     ("bicubic", _interp(size=(5, 3), mode="bicubic"), [(1, 1, 3, 4)]),
     ("bicubic_aa", _interp(size=(3, 2), mode="bicubic", antialias=True), [(1, 1, 7, 5)]),
+    ("lanczos", _interp(size=(3, 4), mode="lanczos", antialias=True), [(1, 1, 7, 5)]),
     ("trilinear", _interp(size=(3, 2, 3), mode="trilinear"), [(1, 1, 2, 3, 2)]),
     ("area", _interp(size=(2, 3), mode="area"), [(1, 2, 5, 4)]),
     ("bilinear_x2_strided", _interp(scale_factor=2, mode="bilinear"), [(1, 1, 8, 4)]),
@@ -270,6 +274,14 @@ INTERP_ERRORS = [
     ("int_linear", _interp(size=3, mode="linear"), [I((1, 1, 4), dtype="int32")], "not implemented for 'Int'"),
     ("int_area", _interp(size=3, mode="area"), [I((1, 1, 4, 4), dtype="int32")], "not implemented for 'Int'"),
     ("long_nearest", _interp(size=3), [I((1, 1, 4, 4))], '"upsample_nearest2d_channels_last" not implemented'),
+    ("lanczos_no_aa", _interp(size=3, mode="lanczos"), [(1, 1, 4, 4)], "Lanczos mode requires antialias=True"),
+    (
+        "lanczos_ac",
+        _interp(size=3, mode="lanczos", antialias=True, align_corners=True),
+        [(1, 1, 4, 4)],
+        "align_corners=True",
+    ),
+    ("lanczos_3d", _interp(size=3, mode="lanczos"), [(1, 1, 4)], "(got lanczos)"),
     ("uint8_linear", _interp(size=3, mode="linear"), [I((1, 1, 4), 0, 255, "uint8")], "not implemented for 'Byte'"),
     ("uint8_area", _interp(size=3, mode="area"), [I((1, 1, 4, 4), 0, 255, "uint8")], "not implemented for 'Byte'"),
     ("aa_half", _interp(size=3, mode="bilinear", antialias=True), [F((1, 1, 4, 4), "float16")], "for 'Half'"),

@@ -586,6 +586,8 @@ def _aa_filter(kind, x):
     x = np.abs(x)
     if kind == "bilinear":
         return np.where(x < 1, 1 - x, 0)
+    if kind == "lanczos":  # Lanczos-3: sinc(x) sinc(x/3) on |x| < 3
+        return np.where(x < 3, np.sinc(x) * np.sinc(x / 3), 0)
     a = -0.5
     c1 = ((a + 2) * x - (a + 3)) * x * x + 1
     c2 = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
@@ -596,7 +598,7 @@ def _aa_map(ax, n_in, n_out, align_corners, scale, kind, ft, antialias=True):
     """Windowed filter weights (PIL's scheme): with ``antialias`` the filter widens by the
     downscaling factor; without it (PyTorch's uint8 kernels) align_corners shifts the centres."""
     s = _linear_scale(n_in, n_out, align_corners, scale, ft)
-    size = 2 if kind == "bilinear" else 4
+    size = {"bilinear": 2, "bicubic": 4, "lanczos": 6}[kind]
     wide = antialias and s >= 1
     d = ft(0.5) if (align_corners and not antialias) else ft(0)
     support = ft(size * 0.5) * s if wide else ft(size * 0.5)
@@ -672,6 +674,7 @@ _NODE = {
     "bilinear": "UpsampleBilinear2D",
     "trilinear": "UpsampleTrilinear3D",
     "bicubic": "UpsampleBicubic2D",
+    "lanczos": "UpsampleLanczos2D",
     "area": "AdaptiveAvgPool{k}D",
 }
 
@@ -785,7 +788,12 @@ def interpolate(
         )
     if mode in _LINEAR_DIMS and _LINEAR_DIMS[mode] != k and nd in (3, 4, 5):
         raise NotImplementedError(f"Got {nd}D input, but {mode} mode needs {_LINEAR_DIMS[mode] + 2}D input")
-    if mode not in ("nearest", "nearest-exact", "area", *_LINEAR_DIMS) or nd not in (3, 4, 5):
+    if mode == "lanczos" and nd == 4:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
+    elif mode not in ("nearest", "nearest-exact", "area", *_LINEAR_DIMS) or nd not in (3, 4, 5):
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd}D) for the modes: {_ALL_MODES} "
             f"(got {mode})"
@@ -823,7 +831,7 @@ def _interp(input, out_size, scales, mode, align_corners, antialias):
     maps = _maps(mode, tuple(shape[2:]), out_size, scales, bool(align_corners), bool(antialias), ft)
     name = _NODE[mode].format(k=k) + ("Aa" if antialias else "") + "Backward0"
     if kind == "u" and not mode.startswith("nearest"):
-        if mode not in ("bilinear", "bicubic"):
+        if mode not in ("bilinear", "bicubic", "lanczos"):
             raise NotImplementedError(
                 f"\"compute_indices_weights_linear\" not implemented for '{type_name(input.dtype)}'"
             )
