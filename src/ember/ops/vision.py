@@ -2,8 +2,11 @@
 
 Padding is two pairs of mutually adjoint primitives: a constant pad (its adjoint is the constant
 pad with the pads negated) and a border pad (reflect / replicate / circular) whose adjoint folds the
-borders back onto the interior. Every backward rule calls the other primitive, so gradients of any
-order work."""
+borders back onto the interior. Resizing (``interpolate``) is a linear map per spatial axis, stored
+as gather indices and weights; its backward applies the transposed maps, with the same kernels.
+``grid_sample`` is written with ember ops around one row-gather primitive, and the pixel and channel
+shuffles are permutations whose backward is the inverse permutation. Every backward rule calls
+primitives of this file, so gradients of any order work."""
 
 from __future__ import annotations
 
