@@ -966,18 +966,23 @@ def _glu_rule(ctx, g):
     (x,) = ctx.inputs
     d, h, s = ctx._glu
     gd, xd = g._data, x._data
-    if not STATE.enabled and s is not None and gd.dtype == xd.dtype:
+    if not STATE.enabled and gd.dtype == xd.dtype and type(gd) is type(xd):
         xp = xp_of(xd)
-        a = xd[(slice(None),) * d + (slice(0, h),)]
+        half = xd.dtype.itemsize == 2
+        if half:  # in float32, rounded once
+            gd, xd = gd.astype(_F32), xd.astype(_F32)
+        first = (slice(None),) * d + (slice(0, h),)
+        second = (slice(None),) * d + (slice(h, 2 * h),)
+        if s is None:
+            s = quiet(_sigmoid_arr, xp, xd[second])
+        a = xd[first]
         out = xp.empty(xd.shape, xd.dtype)
-        ga = out[(slice(None),) * d + (slice(0, h),)]
-        gb = out[(slice(None),) * d + (slice(h, 2 * h),)]
-        xp.multiply(gd, s, out=ga)
+        xp.multiply(gd, s, out=out[first])
         t = 1.0 - s
         t *= s
         t *= a
-        xp.multiply(t, gd, out=gb)
-        return _make(out)
+        xp.multiply(t, gd, out=out[second])
+        return _make(out.astype(x._data.dtype) if half else out)
     from .shape import cat
 
     a = x.narrow(d, 0, h)
