@@ -143,6 +143,36 @@ def _make_orthogonal(a: Tensor) -> Tensor:
     return q * x.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
 
 
+def _skew_map(x: Tensor, kind: _OrthMaps) -> Tensor:
+    """The first ``k`` columns of ``exp(A)`` or of the Cayley transform of ``A``, ``A`` the skew-symmetric
+    (skew-Hermitian) matrix built from the lower triangle of the tall ``n x k`` matrix ``x``, padded to square."""
+    from ... import cat, eye, linalg, matrix_exp
+
+    rows, cols = x.size(-2), x.size(-1)
+    low = x.tril()
+    if rows != cols:
+        pad = low.new_zeros(rows, rows - cols).expand(*low.shape[:-2], -1, -1)
+        low = cat([low, pad], dim=-1)
+    skew = low - low.mH
+    if kind is _OrthMaps.matrix_exp:
+        q = matrix_exp(skew)
+    else:
+        ident = eye(rows, dtype=skew.dtype, device=skew.device)
+        q = linalg.solve(ident.add(skew, alpha=-0.5), ident.add(skew, alpha=0.5))
+    return q[..., :cols] if rows != cols else q
+
+
+def _householder_map(x: Tensor) -> Tensor:
+    """The product of the Householder reflectors stored below the diagonal of ``x`` (with the scalar factors of
+    unit-norm reflectors), its columns signed by the integer part of ``x``'s diagonal."""
+    from ... import linalg
+
+    reflectors = x.tril(diagonal=-1)
+    tau = 2.0 / (1.0 + (reflectors * reflectors).sum(dim=-2))
+    q = linalg.householder_product(reflectors, tau)
+    return q * x.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
+
+
 class _Orthogonal(Module):
     base: Tensor
 
@@ -156,37 +186,21 @@ class _Orthogonal(Module):
             self.register_buffer("base", None)
 
     def forward(self, X: Tensor) -> Tensor:
-        from ... import cat, eye, linalg, matrix_exp
-
-        n, k = X.size(-2), X.size(-1)
-        transposed = n < k
-        if transposed:
-            X = X.mT
-            n, k = k, n
-        if self.orthogonal_map in (_OrthMaps.matrix_exp, _OrthMaps.cayley):
-            X = X.tril()
-            if n != k:
-                X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
-            A = X - X.mH
-            if self.orthogonal_map == _OrthMaps.matrix_exp:
-                Q = matrix_exp(A)
-            else:
-                Id = eye(n, dtype=A.dtype, device=A.device)
-                Q = linalg.solve(Id.add(A, alpha=-0.5), Id.add(A, alpha=0.5))
-            if n != k:
-                Q = Q[..., :k]
+        # work on a tall matrix (rows >= columns); a wide one is handled through its transpose
+        wide = X.size(-2) < X.size(-1)
+        tall = X.mT if wide else X
+        if self.orthogonal_map is _OrthMaps.householder:
+            q = _householder_map(tall)
         else:
-            A = X.tril(diagonal=-1)
-            tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
-            Q = linalg.householder_product(A, tau)
-            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
+            q = _skew_map(tall, self.orthogonal_map)
         if hasattr(self, "base"):
-            Q = self.base @ Q
-        if transposed:
-            Q = Q.mT
-        return Q
+            q = self.base @ q
+        return q.mT if wide else q
 
     def right_inverse(self, Q: Tensor) -> Tensor:
+        """Original tensor for which the map gives ``Q``: with a trivialization, ``base`` becomes ``Q``
+        (orthogonalized, and completed to a square matrix) and the original ``-I``, which the map sends to
+        ``I``; without one, the Householder reflectors of ``Q``."""
         from ... import cat, geqrf, randn, zeros_like
 
         if Q.shape != self.shape:
@@ -194,31 +208,28 @@ class _Orthogonal(Module):
                 f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape {Q.shape}."
             )
         with no_grad():
-            q_init = Q
-            n, k = Q.size(-2), Q.size(-1)
-            transpose = n < k
-            if transpose:
-                Q = Q.mT
-                n, k = k, n
+            wide = Q.size(-2) < Q.size(-1)
+            tall = Q.mT if wide else Q
+            rows, cols = tall.size(-2), tall.size(-1)
             if not hasattr(self, "base"):
-                if self.orthogonal_map in (_OrthMaps.cayley, _OrthMaps.matrix_exp):
+                if self.orthogonal_map is not _OrthMaps.householder:
                     raise NotImplementedError(
                         "It is not possible to assign to the matrix exponential or the Cayley parametrizations "
                         "when use_trivialization=False."
                     )
-                a, tau = geqrf(Q)
-                a.diagonal(dim1=-2, dim2=-1).sign_()
-                a.diagonal(dim1=-2, dim2=-1)[tau == 0.0] *= -1
-                return a.mT if transpose else a
-            if n == k:
-                Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
+                refl, tau = geqrf(tall)
+                diag = refl.diagonal(dim1=-2, dim2=-1)
+                diag.sign_()
+                diag[tau == 0.0] *= -1
+                return refl.mT if wide else refl
+            if rows == cols:
+                self.base = tall.clone() if _is_orthogonal(tall) else _make_orthogonal(tall)
             else:
-                extra = randn(*(tuple(Q.shape[:-2]) + (n, n - k)), dtype=Q.dtype, device=Q.device)
-                Q = _make_orthogonal(cat([Q, extra], dim=-1))
-            self.base = Q
-            neg_id = zeros_like(q_init)
-            neg_id.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
-            return neg_id
+                extra = randn(*tall.shape[:-2], rows, rows - cols, dtype=tall.dtype, device=tall.device)
+                self.base = _make_orthogonal(cat([tall, extra], dim=-1))
+            minus_id = zeros_like(Q)
+            minus_id.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
+            return minus_id
 
 
 def orthogonal(
