@@ -17,6 +17,10 @@ from ...autograd.node import _root
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm"]
 
 _FAST = (np.dtype(np.float32), np.dtype(np.float64))
+try:  # the ufunc itself, without np.clip's Python wrapper
+    _np_clip = np._core.umath.clip
+except AttributeError:  # pragma: no cover
+    _np_clip = np.clip
 
 
 def _xp(a):
@@ -150,10 +154,11 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
         xp = _xp(a)
         if a.dtype.kind == "f":
             lo_, hi_ = a.dtype.type(lo), a.dtype.type(hi)
+            clip = _np_clip if xp is np else xp.clip
             if getattr(a.flags, "writeable", True):
-                xp.clip(a, lo_, hi_, out=a)
+                clip(a, lo_, hi_, out=a)
             else:  # a read-only (e.g. broadcast) gradient array: replace it
-                g._data = xp.clip(a, lo_, hi_)
+                g._data = clip(a, lo_, hi_)
             _bump(g)
         else:
             g.clamp_(min=lo, max=hi)
