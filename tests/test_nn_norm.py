@@ -77,6 +77,22 @@ def test_layer_norm_half():
 
 
 @pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+def test_half_input_float_params(dt):
+    def fn(lib, x, w):
+        x = x.to(getattr(lib, dt))
+        rm, rv = lib.zeros(4), lib.ones(4) * 2
+        ys = [
+            lib.nn.functional.batch_norm(x, rm, rv, w, None),
+            lib.nn.functional.batch_norm(x, rm, rv, w, None, True),
+            lib.nn.functional.layer_norm(x.transpose(1, 2), (4,), w),
+        ]
+        assert all(y.dtype == x.dtype for y in ys)
+        return [y.float() for y in ys]
+
+    compare(fn, (3, 4, 2), (4,), atol=2e-2, rtol=2e-2)
+
+
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
 def test_half_inputs(dt):
     def fn(lib, x, w):
         d = getattr(lib, dt)

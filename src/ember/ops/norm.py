@@ -271,7 +271,8 @@ def _affine_eval(input, weight, bias, mean, var, eps, wshape):
     shift = -mean * scale
     if bias is not None:
         shift = shift + bias
-    return input * scale.reshape(wshape) + shift.reshape(wshape)
+    dt = input.dtype
+    return input * scale.reshape(wshape).to(dt) + shift.reshape(wshape).to(dt)
 
 
 def _no_grad():
