@@ -259,13 +259,15 @@ def _col2im(cols, g: _Geom, n, c, dtype, xp):
             buf = buf.swapaxes(0, 1)
         if not any(g.lo) and g.ext == g.xs:
             return xp.ascontiguousarray(buf)
-        out = xp.zeros((n, c) + g.xs, dtype=dtype)
         src = [slice(None), slice(None)]
         dst = [slice(None), slice(None)]
         for s, lo, e in zip(g.xs, g.lo, g.ext):
             k = max(0, min(s, e - lo))
             dst.append(slice(0, k))
             src.append(slice(lo, lo + k))
+        if all(e - lo >= s for s, lo, e in zip(g.xs, g.lo, g.ext)):
+            return xp.ascontiguousarray(buf[tuple(src)])  # the crop covers the whole output
+        out = xp.zeros((n, c) + g.xs, dtype=dtype)
         out[tuple(dst)] = buf[tuple(src)]
         return out
     out = xp.zeros((n, c) + g.xs, dtype=dtype)
@@ -619,6 +621,7 @@ _GEOMS: dict = {}  # checked call signatures (shapes and arguments) -> (unbatche
 
 def _cache_key(fname, input, weight, bias, args):
     try:
+        args = tuple(tuple(a) if type(a) is list else a for a in args)
         key = (fname, input._data.shape, weight._data.shape, None if bias is None else bias._data.shape, *args)
         return key, _GEOMS.get(key)
     except (AttributeError, TypeError):  # not tensors, or unhashable arguments: take the checking path
