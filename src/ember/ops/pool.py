@@ -10,6 +10,7 @@ gather ops below, which are each other's adjoints, and avg pooling's adjoint pai
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -28,6 +29,8 @@ def _type_error(fname, arg, pos, v):
 def _ints(v, n, fname, arg, pos, kind):
     """``v`` (an int or a sequence of 1 or ``n`` ints) as an ``n``-tuple; PyTorch's errors otherwise.
     ``kind``: 'max1d' | 'avg1d' | 'nd' (the three styles PyTorch's messages come in)."""
+    if type(v) is int:
+        return (v,) * n
     if isinstance(v, Tensor):
         v = v.tolist()
     if isinstance(v, bool) or not isinstance(v, (int, list, tuple)):
@@ -158,7 +161,7 @@ def _out_len(i, k, s, p, d, ceil):
 class _Geom:
     """Window geometry of a regular pool over the last ``nd`` dims."""
 
-    __slots__ = ("nd", "insz", "k", "s", "p", "d", "out", "hi", "offsets", "K", "plain", "disjoint", "covers")
+    __slots__ = ("nd", "insz", "k", "s", "p", "d", "out", "hi", "offsets", "K", "plain", "disjoint", "covers", "cache")
 
     def __init__(self, insz, k, s, p, d, out):
         self.nd = len(insz)
@@ -174,12 +177,37 @@ class _Geom:
         self.disjoint = all(st >= (kk - 1) * dd + 1 for kk, st, dd in zip(k, s, d))
         # every input position lies in some window (with disjoint windows: an exact tiling)
         self.covers = all(o * st == i and st == kk and dd == 1 for i, kk, st, dd, o in zip(insz, k, s, d, out))
+        self.cache = {}  # derived constants (index table, divisors), made on first use
 
     def key(self):
         return (self.insz, self.k, self.s, self.p, self.d, self.out)
 
 
+_GEOMS: dict = {}
+
+
 def _geom(fname, insz, k, s, p, d, ceil, style, nchan):
+    """The geometry of a pool (made once per distinct call and kept; invalid ones raise each time)."""
+    key = (fname, insz, k, s, p, d, ceil, style)
+    g = _GEOMS.get(key)
+    if g is None:
+        g = _make_geom(fname, insz, k, s, p, d, ceil, style, nchan)
+        if len(_GEOMS) > 512:
+            _GEOMS.clear()
+        _GEOMS[key] = g
+    return g
+
+
+def _tiling(insz, k, out):
+    """The geometry of windows ``k`` that tile the input exactly (stride ``k``, no padding)."""
+    key = ("tiling", insz, k)
+    g = _GEOMS.get(key)
+    if g is None:
+        g = _GEOMS[key] = _Geom(insz, k, k, (0,) * len(k), (1,) * len(k), out)
+    return g
+
+
+def _make_geom(fname, insz, k, s, p, d, ceil, style, nchan):
     """Checks kernel/stride/padding/dilation the way PyTorch does and returns the geometry."""
     nd = len(insz)
     if style == "max1d":
@@ -257,6 +285,13 @@ def _pad(x, g, fill):
 
 
 def _clipped(g, j):
+    key = ("clip", j)
+    if key not in g.cache:
+        g.cache[key] = _make_clipped(g, j)
+    return g.cache[key]
+
+
+def _make_clipped(g, j):
     """For offset ``j``: (output slices, input slices) of the windows whose position ``j`` lies
     inside the input (None when there are none), so that scatters need no padded buffer."""
     osl, isl = [Ellipsis], [Ellipsis]
@@ -273,9 +308,12 @@ def _clipped(g, j):
 
 def _view(a, g, j):
     """The strided view of the padded array ``a`` holding offset ``j`` of every window."""
-    return a[
-        (Ellipsis,) + tuple(slice(jj * dd, jj * dd + (o - 1) * st + 1, st) for jj, dd, o, st in zip(j, g.d, g.out, g.s))
-    ]
+    idx = g.cache.get(j)
+    if idx is None:
+        idx = g.cache[j] = (Ellipsis,) + tuple(
+            slice(jj * dd, jj * dd + (o - 1) * st + 1, st) for jj, dd, o, st in zip(j, g.d, g.out, g.s)
+        )
+    return a[idx]
 
 
 def _kdtype(K):
@@ -321,6 +359,13 @@ def _max_reduce(views, K, xp):
     return best
 
 
+def _cached(g, key, make):
+    v = g.cache.get(key)
+    if v is None:
+        v = g.cache[key] = make()
+    return v
+
+
 def _first_valid(g):
     """Per output (a broadcastable array), the offset number of the window's first position inside
     the input: PyTorch's index when no value in the window beats the lowest value."""
@@ -337,6 +382,23 @@ def _first_valid(g):
     return total
 
 
+_SMALL = 1 << 15  # below this many outputs x offsets, fewer and larger array calls win
+
+
+def _max_and_offsets(views, K, xp, shape):
+    """The windows' maxima and the winning offset numbers (PyTorch's rules for ties and NaN)."""
+    n = K * math.prod(shape)
+    if K > 1 and n <= _SMALL:
+        st = xp.stack([views(jj) for jj in range(K)])
+        best = st.max(0)
+        k = st.argmax(0).astype(_kdtype(K))  # the first maximum; NaN windows are fixed below
+    else:
+        best = _max_reduce(views, K, xp)
+        k = quiet(_argmax_offsets, views, best, K, xp)
+    _nan_fix(views, best, k, K, xp)
+    return best, k
+
+
 def _max_fwd(x, g, want_k):
     """Max over each window of ``x`` (regular geometry ``g``); with ``want_k`` also the offsets."""
     xp = xp_of(x)
@@ -347,22 +409,20 @@ def _max_fwd(x, g, want_k):
     def views(jj):
         return _view(xpad, g, offs[jj])
 
-    best = _max_reduce(views, g.K, xp)
     if not want_k:
-        return best, None
-    k = quiet(_argmax_offsets, views, best, g.K, xp)
-    _nan_fix(views, best, k, g.K, xp)
+        return _max_reduce(views, g.K, xp), None
+    best, k = _max_and_offsets(views, g.K, xp, x.shape[: x.ndim - g.nd] + g.out)
     if not g.plain and best.size:
         m = best == low
         if m.any():
-            xp.copyto(k, xp.asarray(_first_valid(g)), where=m, casting="unsafe")
+            xp.copyto(k, xp.asarray(_cached(g, "fv", lambda: _first_valid(g))), where=m, casting="unsafe")
     return best, k
 
 
 def _table(g):
     """(K, P) flat input positions of each offset of each window (a regular geometry)."""
     nd = g.nd
-    strides = [int(np.prod(g.insz[a + 1 :])) for a in range(nd)]
+    strides = [math.prod(g.insz[a + 1 :]) for a in range(nd)]
     total = 0
     for a in range(nd):
         pos = (np.arange(g.out[a]) * g.s[a] - g.p[a])[None, :] + (np.arange(g.k[a]) * g.d[a])[:, None]
@@ -422,7 +482,7 @@ def _scatter_arr(src, idx, L, acc):
     xp = xp_of(src)
     lead = src.shape[:-1]
     P = src.shape[-1]
-    B = int(np.prod(lead)) if lead else 1
+    B = math.prod(lead) if lead else 1
     out = xp.zeros((B, L), dtype=src.dtype)
     if src.size:
         s2 = src.reshape(B, P)
@@ -451,8 +511,8 @@ def _scatter_op(t, idx, nd, insz, acc, name="MaxPoolBackward"):
     """Scatter the last ``nd`` dims of ``t`` into zeros of spatial size ``insz`` (differentiable)."""
     d = t._data
     lead = d.shape[: d.ndim - nd]
-    P = int(np.prod(d.shape[d.ndim - nd :]))
-    L = int(np.prod(insz))
+    P = math.prod(d.shape[d.ndim - nd :])
+    L = math.prod(insz)
     r = _scatter_arr(d.reshape(lead + (P,)), idx.reshape(lead + (P,)), L, acc).reshape(lead + tuple(insz))
     out = _make(r)
     if needs_grad(t):
@@ -469,7 +529,7 @@ def _gather_op(t, idx, nd, osz):
     d = t._data
     lead = d.shape[: d.ndim - nd]
     insz = d.shape[d.ndim - nd :]
-    P = int(np.prod(osz))
+    P = math.prod(osz)
     r = _gather_arr(d.reshape(lead + (-1,)), idx.reshape(lead + (P,))).reshape(lead + tuple(osz))
     out = _make(r)
     if needs_grad(t):
@@ -505,7 +565,7 @@ def _max_pool(input, nd, fname, kernel_size, stride, padding, dilation, ceil_mod
     out = _make(best)
     idx = None
     if with_idx or grad:
-        idx = _flat_indices(kk, _table(g), xp_of(x)) if with_idx else None
+        idx = _flat_indices(kk, _cached(g, "table", lambda: _table(g)), xp_of(x)) if with_idx else None
     if grad:
         node = record(out, bwname, _max_rule, (input,))
         node._g, node._k, node._idx = g, kk, idx
@@ -518,11 +578,12 @@ def _max_rule(ctx, grad):
     g = ctx._g
     gd = grad._data
     lead = gd.shape[: gd.ndim - g.nd]
-    if not STATE.enabled:
+    small = gd.size <= _SMALL
+    if not STATE.enabled and not small:
         return _make(_max_bwd(gd, ctx._k, g, lead))
     idx = ctx._idx
     if idx is None:
-        idx = _flat_indices(ctx._k, _table(g), xp_of(gd))
+        idx = _flat_indices(ctx._k, _cached(g, "table", lambda: _table(g)), xp_of(gd))
     return _scatter_op(grad, idx, g.nd, g.insz, not g.disjoint)
 
 
@@ -615,7 +676,7 @@ def _divisor(g, count_include_pad, divisor_override, xp, dt):
     """What each window's sum is divided by: a number, or an array broadcast over the outputs."""
     if divisor_override is not None:
         return divisor_override
-    full = int(np.prod(g.k))
+    full = math.prod(g.k)
     parts = []
     for a in range(g.nd):
         start = np.arange(g.out[a]) * g.s[a] - g.p[a]
@@ -716,7 +777,12 @@ def _avg_pool(input, nd, fname, kernel_size, stride, padding, ceil_mode, count_i
     insz = x.shape[x.ndim - nd :]
     nchan = x.shape[x.ndim - nd - 1]
     g = _geom(fname, insz, k, s, p, (1,) * nd, bool(ceil_mode), style, nchan)
-    div = _divisor(g, count_include_pad, divisor_override, xp_of(x), x.dtype)
+    xp = xp_of(x)
+    div = _cached(
+        g,
+        ("div", bool(count_include_pad), divisor_override, x.dtype, xp),
+        lambda: _divisor(g, count_include_pad, divisor_override, xp, x.dtype),
+    )
     return _avg_op(input, g, div, f"AvgPool{max(nd, 2)}DBackward0")
 
 
@@ -827,7 +893,7 @@ def _global_avg(input, nd):
     x = input._data
     xp = xp_of(x)
     lead = x.shape[: x.ndim - nd]
-    L = int(np.prod(x.shape[x.ndim - nd :]))
+    L = math.prod(x.shape[x.ndim - nd :])
     if x.size == 0 or x.dtype.kind != "f" or _low_precision(x.dtype):
         return input.mean(tuple(range(-nd, 0)), keepdim=True)
     r = x.reshape(-1, L) @ xp.ones(L, dtype=x.dtype)
@@ -862,9 +928,9 @@ def _adaptive_avg(input, nd, fname, output_size):
     _check_dtype(x, "adaptive_avg_pool2d" if nd <= 2 else "adaptive_avg_pool3d", False)
     if all(o > 0 and i % o == 0 for i, o in zip(insz, osz)):
         k = tuple(i // o for i, o in zip(insz, osz))
-        if int(np.prod(k)) <= 64:
-            g = _Geom(insz, k, k, (0,) * nd, (1,) * nd, osz)
-            return _avg_op(input, g, int(np.prod(k)), f"AdaptiveAvgPool{max(nd, 2)}DBackward0")
+        if math.prod(k) <= 64:
+            g = _tiling(insz, k, osz)
+            return _avg_op(input, g, math.prod(k), f"AdaptiveAvgPool{max(nd, 2)}DBackward0")
     # windows of different sizes: one product with a constant averaging matrix per dim
     xp = xp_of(x)
     low = _low_precision(x.dtype)
@@ -903,9 +969,9 @@ def _adaptive_max(input, nd, fname, output_size, bwname):
         return out, _make(idx)
     if all(i % o == 0 for i, o in zip(insz, osz)):
         k = tuple(i // o for i, o in zip(insz, osz))
-        g = _Geom(insz, k, k, (0,) * nd, (1,) * nd, osz)
+        g = _tiling(insz, k, osz)
         best, kk = _max_fwd(x, g, True)
-        table = _table(g)
+        table = _cached(g, "table", lambda: _table(g))
     else:
         bounds = [_bounds(i, o) for i, o in zip(insz, osz)]
         ks = [int((en - st).max()) for st, en in bounds]
@@ -920,10 +986,8 @@ def _adaptive_max(input, nd, fname, output_size, bwname):
             return v
 
         K = len(offsets)
-        best = _max_reduce(views, K, xp)
-        kk = quiet(_argmax_offsets, views, best, K, xp)
-        _nan_fix(views, best, kk, K, xp)
-        strides = [int(np.prod(insz[a + 1 :])) for a in range(nd)]
+        best, kk = _max_and_offsets(views, K, xp, lead + osz)
+        strides = [math.prod(insz[a + 1 :]) for a in range(nd)]
         tab = np.zeros((K,) + osz, dtype=np.int64)
         for jj, j in enumerate(offsets):
             t = 0
@@ -1026,7 +1090,7 @@ def max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
             "Expected shape of indices to be same as that of the input tensor "
             f"({list(x.shape)}) but got indices tensor with shape: {list(ix.shape)}"
         )
-    L = int(np.prod(osz))
+    L = math.prod(osz)
     if ix.size:
         bad = (ix < 0) | (ix >= L)
         if bad.any():
@@ -1084,7 +1148,7 @@ def fractional_max_pool(input, nd, kernel_size, output_size, samples):
     # 2-d: sample 0 drives the width, sample 1 the height; 3-d: samples 0, 1, 2 drive time, height, width
     order = [1, 0] if nd == 2 else [0, 1, 2]
     starts = [_fractional_starts(u[..., order[a]], insz[a], osz[a], k[a]) for a in range(nd)]
-    strides = [int(np.prod(insz[a + 1 :])) for a in range(nd)]
+    strides = [math.prod(insz[a + 1 :]) for a in range(nd)]
     base = 0
     for a in range(nd):
         shape = [n, c] + [1] * nd
@@ -1092,8 +1156,8 @@ def fractional_max_pool(input, nd, kernel_size, output_size, samples):
         base = base + starts[a].reshape(shape) * strides[a]
     offsets = list(itertools.product(*[range(kk) for kk in k]))
     offflat = [sum(j[a] * strides[a] for a in range(nd)) for j in offsets]
-    P = int(np.prod(osz))
-    L = int(np.prod(insz))
+    P = math.prod(osz)
+    L = math.prod(insz)
     xf = x.reshape(n, c, L)
     basex = xp.asarray(base.reshape(n, c, P))
 
@@ -1101,9 +1165,7 @@ def fractional_max_pool(input, nd, kernel_size, output_size, samples):
         return xp.take_along_axis(xf, basex + offflat[jj], axis=-1)
 
     K = len(offsets)
-    best = _max_reduce(views, K, xp)
-    kk = quiet(_argmax_offsets, views, best, K, xp)
-    _nan_fix(views, best, kk, K, xp)
+    best, kk = _max_and_offsets(views, K, xp, (n, c, P))
     idx = basex + xp.asarray(np.asarray(offflat, dtype=np.int64))[kk.astype(np.int64)]
     out = _make(best.reshape(lead + tuple(osz)))
     idx = idx.reshape(lead + tuple(osz))
