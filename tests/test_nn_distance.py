@@ -148,7 +148,11 @@ def test_cdist_zero_distances():
     compare(lambda lib, x: lib.cdist(x, x), (30, 3), atol=1e-4)
     compare(lambda lib, x: lib.cdist(x, x), (5, 3))
     compare(lambda lib, x: lib.cdist(x, x, compute_mode="use_mm_for_euclid_dist"), (2, 4, 3), atol=1e-4)
-    compare(lambda lib, x: lib.cdist(x, x, 1.5), (5, 3))
+    a = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    a[1, 0] = a[0, 0]  # a zero difference in a non-zero distance
+    for p in (0.5, 1.0, 1.5, 3.0, float("inf"), 0.0):
+        compare(lambda lib, x, p=p: lib.cdist(x, x, p), A(a))
+    assert ember.cdist(ember.randn(2, 3, requires_grad=True), ember.randn(4, 3), 3.0).grad_fn.name() == "CdistBackward0"
 
 
 def test_cdist_non_contiguous_and_default():

@@ -1118,12 +1118,87 @@ def _euclid_rule(ctx, g):
     return g1, g2
 
 
+def _check_batch(s1, s2):
+    """PyTorch's error for batch dimensions that do not broadcast."""
+    n = max(len(s1), len(s2))
+    for i in range(1, n + 1):
+        u = s1[-i] if i <= len(s1) else 1
+        v = s2[-i] if i <= len(s2) else 1
+        if u != v and u != 1 and v != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({u}) must match the size of tensor b ({v}) at non-singleton dimension {n - i}"
+            )
+
+
+def _cdist_arr(xp, diff, p):
+    if p == 0:
+        return (diff != 0).sum(-1).astype(diff.dtype)
+    a = xp.abs(diff, out=diff)
+    if p == 1:
+        return a.sum(-1)
+    if p == _INF:
+        return a.max(-1) if a.shape[-1] else a.sum(-1)
+    if p == 2:
+        a *= a
+        return xp.sqrt(a.sum(-1))
+    xp.power(a, p, out=a)
+    return xp.power(a.sum(-1), 1.0 / p)
+
+
+def _cdist_exact(x1, x2, p):
+    """The distances from the differences of every pair of rows; the gradient is PyTorch's, with 0
+    where a distance is 0 (and, for p < 1, where a difference is 0)."""
+    a, b = x1._data, x2._data
+    xp = xp_of(a)
+    diff = a[..., :, None, :] - b[..., None, :, :]
+    out = _make(quiet(_cdist_arr, xp, diff, p))
+    if STATE.enabled and (x1._requires_grad or x2._requires_grad):
+        node = record(out, "CdistBackward0", _cdist_rule, (x1, x2))
+        node._p = p
+        node.save_output(out)
+    return out
+
+
+def _cdist_rule(ctx, g):
+    from .._creation import zeros_like
+    from ._core import sum_to_shape
+
+    x1, x2 = ctx.inputs
+    n0, n1 = ctx.needs_input_grad
+    p = ctx._p
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    if p == 0:
+        G = zeros_like(diff)
+    else:
+        dist = ctx.output.unsqueeze(-1)
+        gg = g.unsqueeze(-1)
+        zero = dist == 0
+        if p == 1:
+            G = gg * diff.sign()
+        elif p == _INF:
+            G = gg * diff.sign() * (diff.abs() == dist)
+        else:
+            safe = where(zero, 1.0, dist)
+            if p == 2:
+                G = diff * (gg / safe)
+            elif p < 2:
+                ad = diff.abs()
+                if p < 1:
+                    zero = zero | (diff == 0)
+                    ad = where(diff == 0, 1.0, ad)
+                G = diff.sign() * ad ** (p - 1) * (gg / safe ** (p - 1))
+            else:
+                G = diff * diff.abs() ** (p - 2) * (gg / safe ** (p - 1))
+            G = where(zero, 0.0, G)
+    g1 = sum_to_shape(G.sum(-2), x1.shape) if n0 else None
+    g2 = sum_to_shape(-G.sum(-3), x2.shape) if n1 else None
+    return g1, g2
+
+
 @defop(method=False)
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """p-norm distances between each row of ``x1`` (..., P, M) and each row of ``x2`` (..., R, M); for
     ``p=2`` through a matrix product when either side has more than 25 rows (or as ``compute_mode`` says)."""
-    from .linalg import vector_norm
-
     if compute_mode not in _CDIST_MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     check_tensor("cdist", x1, "x1", 1)
@@ -1143,7 +1218,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary") -> 
         )
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
+    _check_batch(a.shape[:-2], b.shape[:-2])
     mode = _CDIST_MODES[compute_mode]
     if p == 2 and (mode or (mode is None and (a.shape[-2] > 25 or b.shape[-2] > 25))):
         return _euclid_mm(x1, x2)
-    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+    return _cdist_exact(x1, x2, float(p))
