@@ -127,7 +127,11 @@ def __getattr__(name):
         "overrides",
         "library",
     ):
-        return importlib.import_module(f"{__name__}.{name}")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
 
 
