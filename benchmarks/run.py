@@ -89,6 +89,42 @@ def _mlp_step(lib):
     return run
 
 
+def _op_rows(name, shape, op, inner=100):
+    """Two workloads per op: ``name`` (forward only) and ``name_fb`` (forward and backward)."""
+
+    def fwd(lib):
+        x = lib.randn(*shape, generator=lib.Generator().manual_seed(0))
+
+        def run():
+            for _ in range(inner):
+                op(x)
+
+        return run
+
+    def fwd_bwd(lib):
+        x = lib.randn(*shape, generator=lib.Generator().manual_seed(0)).requires_grad_()
+        g = lib.ones_like(op(x))
+
+        def run():
+            for _ in range(inner):
+                op(x).backward(g)
+            x.grad = None
+
+        return run
+
+    workload(name, inner)(fwd)
+    workload(name + "_fb", inner)(fwd_bwd)
+
+
+_op_rows("softmax_8x16", (8, 16), lambda x: x.softmax(1))
+_op_rows("log_softmax_64x10", (64, 10), lambda x: x.log_softmax(1))
+_op_rows("var_8x16", (8, 16), lambda x: x.var(1))
+_op_rows("std_64x10", (64, 10), lambda x: x.std(1))
+_op_rows("sigmoid_8x16", (8, 16), lambda x: x.sigmoid())
+_op_rows("relu_512", (512, 512), lambda x: x.relu(), inner=5)
+_op_rows("clamp_512", (512, 512), lambda x: x.clamp(-0.5, 0.5), inner=5)
+
+
 def measure(setup, reps=15, min_time=0.02):
     fns = {lib: setup(lib) for lib in (torch, ember)}
     for f in fns.values():  # warm up

@@ -261,6 +261,23 @@ def test_softmax(name, spec, dim):
     compare(lambda lib, a: getattr(a, name)(dim, dtype=lib.float64), spec)
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape", [(8, 16), (64, 10), (40, 4, 5), (4, 100), (32, 1), (1, 7)])
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_softmax_last_dim_shapes(name, shape, dt):
+    # the short-row kernels (row sums as a BLAS product; many short rows on a transposed copy)
+    x = np.random.RandomState(1).randn(*shape).astype(dt) * 4
+    compare(lambda lib, a: getattr(a, name)(-1), A(x))
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_rows_with_infinities(name):
+    rows = [[-INF, 1.0, 2.0], [INF, 1.0, 0.0], [-INF, -INF, -INF], [1.0, 2.0, 3.0]]
+    for reps in (1, 16):  # 16: the many-short-rows kernel
+        x = np.array(rows * reps, np.float32)
+        compare(lambda lib, a: getattr(a, name)(1), A(x, grad=False))
+
+
 def test_softmax_stability_and_dtype():
     big = A(np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1e4, -999.0]], np.float32))
     compare(lambda lib, a: (lib.softmax(a, 1), lib.log_softmax(a, 1), lib.logsumexp(a, 1)), big)

@@ -33,6 +33,55 @@ def _xp(a):
     return np if t is _ndarray or issubclass(t, np.generic) else xp_of(a)
 
 
+# ---------------------------------------------------------------------------- sums over short rows
+# On NumPy a ufunc reduction along the last axis pays a fixed cost per row; for the short rows of
+# softmax, var and their gradients one BLAS matrix-vector product with a vector of ones is several
+# times faster (64x10: 0.5 us against 2.3 us).
+_BLAS_DT = (np.dtype(np.float32), np.dtype(np.float64))
+_ONES: dict = {"f": {}, "d": {}}
+
+
+def _ones(n, dt):
+    """A cached read-only ``(n, 1)`` column of ones of the float32/float64 dtype ``dt``."""
+    cache = _ONES[dt.char]
+    r = cache.get(n)
+    if r is None:
+        r = np.ones((n, 1), dt)
+        r.flags.writeable = False
+        if len(cache) > 64:
+            cache.clear()
+        cache[n] = r
+    return r
+
+
+def _blas_rows(a, axis) -> bool:
+    """Whether ``a`` can be summed along ``axis`` by ``_sum_last``."""
+    return (
+        type(a) is _ndarray
+        and a.dtype in _BLAS_DT
+        and axis == a.ndim - 1
+        and a.flags.c_contiguous
+        and a.size
+        and a.ndim
+    )
+
+
+def _sum_last(a, keepdim=True):
+    """The sum over the last axis of a C-contiguous float32/float64 NumPy array (see ``_blas_rows``)."""
+    n = a.shape[-1]
+    if a.ndim == 2 and keepdim:
+        return a.dot(_ones(n, a.dtype))
+    s = a.reshape(-1, n).dot(_ones(n, a.dtype))
+    return s.reshape(a.shape[:-1] + (1,) if keepdim else a.shape[:-1])
+
+
+def _sum_along(a, axis):
+    """``a.sum(axis, keepdims=True)``, through ``_sum_last`` where it applies."""
+    if _blas_rows(a, axis):
+        return _sum_last(a)
+    return _sum_arr(a, axis)
+
+
 # ---------------------------------------------------------------------------- dim helpers
 def norm_dims(dim, ndim):
     """``dim`` (None, int, or sequence) as a sorted tuple of non-negative axes (``()`` for a 0-d tensor)."""
@@ -976,7 +1025,8 @@ def _softmax_rule(ctx, g):
     y = ctx.output
     yd, gd = y._data, g._data
     if not STATE.enabled and gd.dtype is yd.dtype:
-        s = (gd * yd).sum(ctx._dim, keepdims=True)
+        r = gd * yd
+        s = _sum_along(r, ctx._dim)
         r = gd - s
         r *= yd
         return _make(r)
@@ -988,13 +1038,49 @@ def _log_softmax_rule(ctx, g):
     yd, gd = y._data, g._data
     if not STATE.enabled and gd.dtype is yd.dtype:
         e = _xp(yd).exp(yd)
-        e *= gd.sum(ctx._dim, keepdims=True)
+        e *= _sum_along(gd, ctx._dim)
         return _make(gd - e)
     return g - y.exp() * g.sum(ctx._dim, keepdim=True)
 
 
+def _softmax_narrow(x, log):
+    """Softmax (or log-softmax) along the last axis of a C-contiguous float32/float64 array with many
+    short rows, computed on a transposed copy where every step runs along contiguous memory (the
+    row maximum alone is 2-5x faster that way than NumPy's reduction along short rows)."""
+    c = x.shape[-1]
+    t = x.reshape(-1, c).T.copy()  # (c, rows)
+    t -= _max_reduce(t, 0)
+    ones = _ones(c, x.dtype).T
+    if log:
+        t -= np.log(ones.dot(np.exp(t)))
+    else:
+        np.exp(t, out=t)
+        t /= ones.dot(t)
+    return t.T.copy().reshape(x.shape)
+
+
+def _softmax_last(x, log):
+    """Softmax (or log-softmax) along the last axis of a non-empty C-contiguous float32/float64
+    NumPy array (call under ``quiet``): row sums as one BLAS product (``_sum_last``)."""
+    c = x.shape[-1]
+    x2 = x if x.ndim == 2 else x.reshape(-1, c)
+    rows = x2.shape[0]
+    if c <= 64 and rows >= 2 * c and rows >= 16:
+        return _softmax_narrow(x, log)
+    ones = _ones(c, x.dtype)
+    z = x2 - _max_reduce(x2, 1, None, None, True)
+    if log:
+        z -= np.log(np.exp(z).dot(ones))
+    else:
+        np.exp(z, out=z)
+        z /= z.dot(ones)
+    return z if z.shape == x.shape else z.reshape(x.shape)
+
+
 def _softmax_arr(x, axis, log):
     """Softmax (or log-softmax) of a non-empty array along ``axis`` (call under ``quiet``)."""
+    if _blas_rows(x, axis):
+        return _softmax_last(x, log)
     xp = _xp(x)
     # PyTorch subtracts the plain maximum: a row holding +inf gives nan throughout (logsumexp differs)
     z = x - (_max_reduce(x, axis, None, None, True) if type(x) is _ndarray else x.max(axis=axis, keepdims=True))
@@ -1014,7 +1100,10 @@ def _softmax_common(fname, input, dim, _stacklevel, dtype, log):
         if not -nd <= dim < nd:
             _one_dim(dim, nd)
         axis = dim % nd
-        r = _make(quiet(_softmax_arr, x, axis, log))
+        if axis == nd - 1 and type(x) is _ndarray and x.flags.c_contiguous and x.dtype in _BLAS_DT:
+            r = _make(quiet(_softmax_last, x, log))
+        else:
+            r = _make(quiet(_softmax_arr, x, axis, log))
     else:
         x, axis = _softmax_prep(fname, input, dim, _stacklevel, dtype)
         xa = x.reshape(1) if x.ndim == 0 else x
