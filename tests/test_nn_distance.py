@@ -101,8 +101,11 @@ def test_pdist(shape, p):
 def test_pdist_repeated_rows_and_layout():
     a = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
     a[2] = a[0]
-    compare(lambda lib, x: lib.pdist(x), A(a))
+    a[1, 1] = a[3, 1]  # a zero difference in a non-zero distance
+    for p in (0.5, 1.0, 1.5, 2.0, 3.0, float("inf"), 0.0):
+        compare(lambda lib, x, p=p: lib.pdist(x, p), A(a))
     compare(lambda lib, x: lib.pdist(x.t()), (3, 5))
+    assert ember.pdist(ember.randn(3, 2, requires_grad=True)).grad_fn.name() == "PdistBackward0"
 
 
 PDIST_ERRORS = [

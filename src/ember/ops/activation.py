@@ -1057,7 +1057,6 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False) -> Tensor:
 def pdist(input, p=2) -> Tensor:
     """p-norm distances between the rows of a 2-D ``input``, for every pair ``i < j`` in row-major order."""
     from .indexing import index_select
-    from .linalg import vector_norm
 
     check_tensor("pdist", input)
     x = input._data
@@ -1072,7 +1071,7 @@ def pdist(input, p=2) -> Tensor:
     xp = xp_of(x)
     ii, jj = _make(xp.asarray(i.astype(np.int64))), _make(xp.asarray(j.astype(np.int64)))
     diff = index_select(input, 0, ii) - index_select(input, 0, jj)
-    return vector_norm(diff, p, dim=1)
+    return _row_norms(diff, float(p))
 
 
 _CDIST_MODES = {
@@ -1159,40 +1158,59 @@ def _cdist_exact(x1, x2, p):
     return out
 
 
-def _cdist_rule(ctx, g):
+def _pnorm_grad(diff, dist, g, p):
+    """The gradient of ``|diff|_p`` over the last dim (``dist``, with a trailing 1) times ``g`` (ditto),
+    as PyTorch's distance backward gives it: 0 where the distance is 0, and for p < 1 where a
+    difference is 0."""
     from .._creation import zeros_like
+
+    if p == 0:
+        return zeros_like(diff)
+    if p == 1:
+        return g * diff.sign()
+    if p == _INF:
+        return g * diff.sign() * (diff.abs() == dist)
+    zero = dist == 0
+    safe = where(zero, 1.0, dist)
+    if p == 2:
+        G = diff * (g / safe)
+    elif p < 2:
+        ad = diff.abs()
+        if p < 1:
+            zero = zero | (diff == 0)
+            ad = where(diff == 0, 1.0, ad)
+        G = diff.sign() * ad ** (p - 1) * (g / safe ** (p - 1))
+    else:
+        G = diff * diff.abs() ** (p - 2) * (g / safe ** (p - 1))
+    return where(zero, 0.0, G)
+
+
+def _cdist_rule(ctx, g):
     from ._core import sum_to_shape
 
     x1, x2 = ctx.inputs
     n0, n1 = ctx.needs_input_grad
-    p = ctx._p
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    if p == 0:
-        G = zeros_like(diff)
-    else:
-        dist = ctx.output.unsqueeze(-1)
-        gg = g.unsqueeze(-1)
-        zero = dist == 0
-        if p == 1:
-            G = gg * diff.sign()
-        elif p == _INF:
-            G = gg * diff.sign() * (diff.abs() == dist)
-        else:
-            safe = where(zero, 1.0, dist)
-            if p == 2:
-                G = diff * (gg / safe)
-            elif p < 2:
-                ad = diff.abs()
-                if p < 1:
-                    zero = zero | (diff == 0)
-                    ad = where(diff == 0, 1.0, ad)
-                G = diff.sign() * ad ** (p - 1) * (gg / safe ** (p - 1))
-            else:
-                G = diff * diff.abs() ** (p - 2) * (gg / safe ** (p - 1))
-            G = where(zero, 0.0, G)
+    G = _pnorm_grad(diff, ctx.output.unsqueeze(-1), g.unsqueeze(-1), ctx._p)
     g1 = sum_to_shape(G.sum(-2), x1.shape) if n0 else None
     g2 = sum_to_shape(-G.sum(-3), x2.shape) if n1 else None
     return g1, g2
+
+
+def _row_norms(diff, p):
+    """p-norms of the rows of ``diff`` (the last dim) with the gradient of ``_pnorm_grad``."""
+    d = diff._data
+    out = _make(quiet(_cdist_arr, xp_of(d), d.copy(), p))
+    if STATE.enabled and diff._requires_grad:
+        node = record(out, "PdistBackward0", _row_norms_rule, (diff,))
+        node._p = p
+        node.save_output(out)
+    return out
+
+
+def _row_norms_rule(ctx, g):
+    (diff,) = ctx.inputs
+    return _pnorm_grad(diff, ctx.output.unsqueeze(-1), g.unsqueeze(-1), ctx._p)
 
 
 @defop(method=False)
