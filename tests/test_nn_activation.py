@@ -153,6 +153,10 @@ def test_errors(fn, spec):
     _message(fn, F(spec, grad=False))
 
 
+def test_complex_silu():
+    compare(lambda lib, x: lib.nn.functional.silu(x), F((3, 4), "complex64"), grad=False)
+
+
 def test_type_errors():
     raises_same(lambda lib, x: lib.nn.functional.gelu([1.0, 2.0]), ())
     raises_same(lambda lib, x: lib.selu([1.0, 2.0]), ())

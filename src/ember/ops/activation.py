@@ -271,7 +271,7 @@ def _guard_negative(inplace_fn, bad, rule):
 
     def fn(input, *args, **kwargs):
         r = inplace_fn(input, *args, **kwargs)
-        if bad(*args, **kwargs) and r._grad_fn is not None and STATE.enabled:
+        if bad(*args, **kwargs) and r._grad_fn is not None and r._base is None and STATE.enabled:
             r._grad_fn._backward = rule
         return r
 
