@@ -130,6 +130,15 @@ def test_embedding_bag_max_norm():
     compare(fn, (10, 3), IDX1, A(np.array([0, 4])))
 
 
+@pytest.mark.parametrize("mode", [0, 1, 2])
+@pytest.mark.parametrize("pad,ilo", [(None, False), (2, False), (-1, False), (None, True), (3, True)])
+def test_top_level_embedding_bag(mode, pad, ilo):
+    off = A(np.array([0, 2, 2, 5, 9] if ilo else [0, 2, 2, 5]))
+    compare(
+        lambda lib, w, i, o: list(lib.embedding_bag(w, i, o, False, mode, False, None, ilo, pad)), (10, 3), IDX1, off
+    )
+
+
 # ---------------------------------------------------------------------------- one_hot
 @pytest.mark.parametrize(
     "t,n",

@@ -243,3 +243,40 @@ def _bag_max_rule(ctx, g):
     from .indexing import gather
 
     return gather(g, 0, _make(bag_of)) * _make(sel)
+
+
+@defop(method=False)
+def embedding_bag(
+    weight,
+    indices,
+    offsets,
+    scale_grad_by_freq=False,
+    mode=0,
+    sparse=False,
+    per_sample_weights=None,
+    include_last_offset=False,
+    padding_idx=None,
+):
+    """Bag reductions (``mode`` 0 sum, 1 mean, 2 max) of ``weight`` rows at the 1D ``indices`` cut at
+    ``offsets``. Returns (output, bag of each index, entries per bag (zeros for sum), the weight row of
+    each maximum for max (entries per bag for mean, zeros for sum))."""
+    from ..nn._functional.sparse import _bags
+
+    idx = _index_array(indices, "embedding_bag").reshape(-1)
+    off = offsets._data.astype(np.int64, copy=False).reshape(-1)
+    name = {0: "sum", 1: "mean", 2: "max"}[int(mode)]
+    n = weight._data.shape[0]
+    pad = -1 if padding_idx is None else (int(padding_idx) % n if int(padding_idx) < 0 else int(padding_idx))
+    out, bag_of, counts, arg = _bags(
+        weight, idx, off, include_last_offset, name, scale_grad_by_freq, sparse, per_sample_weights, pad
+    )
+    xp = xp_of(idx)
+    if name == "sum":
+        size = xp.zeros(counts.shape, np.int64)
+        mx = size
+        if padding_idx is None:
+            bag_of = bag_of[:0]  # PyTorch's sum without padding does not fill offset2bag
+    else:
+        size = counts.astype(np.int64, copy=False)
+        mx = arg if name == "max" else size
+    return out, _make(bag_of), _make(size), _make(mx)

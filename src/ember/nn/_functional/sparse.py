@@ -112,6 +112,15 @@ def embedding_bag(
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' "
             f"(got mode='{mode}'). Please open a feature request on GitHub."
         )
+    pad = _padding_index(padding_idx, weight.shape[0])
+    return _bags(weight, idx, off, include_last_offset, mode, scale_grad_by_freq, sparse, per_sample_weights, pad)[0]
+
+
+def _bags(weight, idx, off, include_last_offset, mode, scale_grad_by_freq, sparse, per_sample_weights, pad):
+    """The bag reduction behind ``embedding_bag`` on a flat index array ``idx`` and bag starts ``off``
+    (``pad`` < 0: no padding index). Returns (output, bag of each index, entries per bag, for 'max' the
+    weight row of each maximum (0 for empty bags) else None)."""
+    xp = xp_of(idx)
     m = idx.shape[0]
     if off.size and int(off[0]) != 0:
         raise RuntimeError(
@@ -124,11 +133,22 @@ def embedding_bag(
         )
     if off.size > 1 and bool((off[1:] < off[:-1]).any()):
         raise RuntimeError("offsets has to be a non-decreasing sequence of positions in input")
-    n = weight.shape[0]
-    pad = _padding_index(padding_idx, n)
-    ends = xp.concatenate([off[1:], xp.array([m], np.int64)]) if not include_last_offset else off[1:]
+    # with include_last_offset the last offset only closes the list: the last bag still runs to the end of
+    # the input, as PyTorch's CPU kernel has it
     starts = off if not include_last_offset else off[:-1]
+    ends = xp.concatenate([starts[1:], xp.array([m], np.int64)])
     n_bags = starts.shape[0]
+    if not n_bags:
+        # no bags at all: an empty output, and (as PyTorch) every index in bag -1
+        rows = _e.embedding(weight, _make(idx[:0]), -1, scale_grad_by_freq, sparse)
+        empty = xp.zeros(0, np.int64)
+        out = _e.bag_sum(rows, empty, 0, None)
+        return (
+            out,
+            xp.full(m, -1, np.int64),
+            empty,
+            (xp.zeros((0, weight.shape[1]), np.int64) if mode == "max" else None),
+        )
     counts = ends - starts
     bag_of = xp.repeat(xp.arange(n_bags, dtype=np.int64), counts)
     keep = None if pad < 0 else idx != pad
@@ -143,7 +163,8 @@ def embedding_bag(
     rows = _e.embedding(weight, _make(idx_k), -1, scale_grad_by_freq, sparse)
     if mode == "max":
         k_starts = xp.concatenate([xp.zeros(1, np.int64), xp.cumsum(counts)[:-1]]) if n_bags else counts
-        return _e.bag_max(rows, k_starts, counts)[0]
+        out, arg = _e.bag_max(rows, k_starts, counts)
+        return out, bag_of, counts, xp.where(arg >= 0, idx_k[xp.maximum(arg, 0)], 0) if idx_k.size else arg * 0
     scale = None
     if per_sample_weights is not None:
         psw = per_sample_weights if keep is None else per_sample_weights[_make(keep)]
@@ -152,7 +173,7 @@ def embedding_bag(
         c = counts.astype(weight._data.dtype)
         c[c == 0] = 1
         scale = (1.0 / c)[bag_k]
-    return _e.bag_sum(rows, bag_k, n_bags, scale)
+    return _e.bag_sum(rows, bag_k, n_bags, scale), bag_of, counts, None
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
