@@ -642,6 +642,8 @@ def _silu_expr(g, x):
 
 
 def _silu_complex(input):
+    if STATE.enabled and input._requires_grad:
+        raise RuntimeError("silu does not support automatic differentiation for outputs with complex dtype.")
     return input * sigmoid(input)
 
 
