@@ -696,20 +696,71 @@ def _divisor(g, count_include_pad, divisor_override, xp, dt):
     return xp.asarray(div.astype(dt if _is_float(dt) else np.int64))
 
 
+def _separable(g):
+    """Whether window sums are cheaper one dim at a time (measured: overlapping windows, or more
+    than four offsets)."""
+    return g.nd > 1 and (not g.disjoint or g.K > 4)
+
+
+def _sum_separable(xpad, g):
+    """Window sums of the padded array, summing along the leading spatial dims first (their
+    passes run over whole contiguous rows) and the last dim last."""
+    y = xpad
+    for a in range(g.nd):
+        ax = y.ndim - g.nd + a
+        pre = (slice(None),) * ax
+        kk, dd, st, o = g.k[a], g.d[a], g.s[a], g.out[a]
+        acc = None
+        for j in range(kk):
+            v = y[pre + (slice(j * dd, j * dd + (o - 1) * st + 1, st),)]
+            if acc is None:
+                acc = v.copy() if kk == 1 else v
+            elif acc is v or j == 1:
+                acc = acc + v
+            else:
+                acc += v
+        y = acc
+    return y
+
+
+def _spread_separable(q, g):
+    """Adjoint of ``_sum_separable`` (without padding): each dim's windows spread back in turn, the
+    last dim first."""
+    xp = xp_of(q)
+    y = q
+    for a in reversed(range(g.nd)):
+        ax = y.ndim - g.nd + a
+        pre = (slice(None),) * ax
+        kk, dd, st, o, pp, i = g.k[a], g.d[a], g.s[a], g.out[a], g.p[a], g.insz[a]
+        shape = y.shape[:ax] + (i,) + y.shape[ax + 1 :]
+        z = xp.zeros(shape, dtype=y.dtype)
+        for j in range(kk):
+            off = j * dd - pp
+            lo = max(0, -(off // st)) if off < 0 else 0
+            hi = min(o - 1, (i - 1 - off) // st)
+            if hi >= lo:
+                z[pre + (slice(lo * st + off, hi * st + off + 1, st),)] += y[pre + (slice(lo, hi + 1),)]
+        y = z
+    return y
+
+
 def _avg_fwd(x, g, div):
     if _low_precision(x.dtype):  # sum half-precision windows in float32, as PyTorch does
         d = div.astype(np.float32) if hasattr(div, "astype") else div
         return _avg_fwd(x.astype(np.float32), g, d).astype(x.dtype)
     xp = xp_of(x)
     xpad = _pad(x, g, 0)
-    offs = g.offsets
-    v0 = _view(xpad, g, offs[0])
-    if g.K == 1:
-        s = v0.copy()
+    if _separable(g):
+        s = _sum_separable(xpad, g)
     else:
-        s = v0 + _view(xpad, g, offs[1])
-        for j in offs[2:]:
-            s += _view(xpad, g, j)
+        offs = g.offsets
+        v0 = _view(xpad, g, offs[0])
+        if g.K == 1:
+            s = v0.copy()
+        else:
+            s = v0 + _view(xpad, g, offs[1])
+            for j in offs[2:]:
+                s += _view(xpad, g, j)
     if _is_float(s.dtype):
         s /= div
         return s
@@ -728,6 +779,8 @@ def _avg_bwd(gd, g, div, lead):
         for j in g.offsets:
             _view(gi, g, j)[...] = q
         return gi
+    if _separable(g):
+        return _spread_separable(q, g)
     gi = xp.zeros(shape, dtype=gd.dtype)
     for j in g.offsets:
         c = _clipped(g, j)
