@@ -117,6 +117,13 @@ INTERP = [
     ("nearest_frac", _interp(scale_factor=(1.7, 2.3)), [(1, 2, 5, 4)]),
     ("nearest_recompute", _interp(scale_factor=1.7, recompute_scale_factor=True), [(1, 2, 5, 4)]),
     ("nearest_1d", _interp(size=7), [(2, 3, 4)]),
+    # equal or doubled sizes from a scale factor that says otherwise: PyTorch's shortcuts
+    ("nearest_2d_shortcuts", _interp(scale_factor=(2.1, 1.32)), [(1, 2, 6, 3)]),
+    ("nearest_1d_doubled", _interp(scale_factor=2.14), [(2, 1, 3)]),
+    ("nearest_3d_same", _interp(scale_factor=(1.01, 2.32, 1.0)), [(1, 1, 9, 3, 2)]),
+    ("bilinear_same_size", _interp(scale_factor=(1.09, 2), mode="bilinear"), [(1, 2, 4, 3)]),
+    ("bicubic_same_size", _interp(scale_factor=(1.09, 2), mode="bicubic"), [(1, 2, 4, 3)]),
+    ("bicubic_aa_same_size", _interp(scale_factor=(2.0, 1.03), mode="bicubic", antialias=True), [(1, 1, 6, 7)]),
     ("nearest_3d", _interp(scale_factor=(1.5, 2, 0.5)), [(1, 2, 3, 4, 6)]),
     ("nearest_uint8", _interp(scale_factor=1.5), [I((1, 2, 4, 5), 0, 255, "uint8")]),
     ("nearest_exact", _interp(scale_factor=2.3, mode="nearest-exact"), [(2, 3, 5, 7)]),

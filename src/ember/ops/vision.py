@@ -512,17 +512,15 @@ def _scale_nearest(n_in, n_out, scale):
     return np.float32(n_in) / np.float32(n_out)
 
 
-def _nearest_map(ax, n_in, n_out, scale, exact):
-    if not exact and n_out == n_in:
-        src = np.arange(n_out)
-    elif not exact and n_out == 2 * n_in:
-        src = np.arange(n_out) >> 1
-    else:
-        s = _scale_nearest(n_in, n_out, scale)
-        i = np.arange(n_out, dtype=np.float32)
-        if exact:
-            i = i + np.float32(0.5)
-        src = np.minimum(np.floor(i * s).astype(np.int64), n_in - 1)
+def _nearest_map(ax, n_in, n_out, scale, exact, shortcut=False):
+    if shortcut and n_out in (n_in, 2 * n_in):
+        # PyTorch's shortcuts for equal and doubled sizes (taken whatever the scale factor)
+        return _AxisMap(ax, (np.arange(n_out) >> (n_out != n_in)).reshape(-1, 1), None, n_in)
+    s = _scale_nearest(n_in, n_out, scale)
+    i = np.arange(n_out, dtype=np.float32)
+    if exact:
+        i = i + np.float32(0.5)
+    src = np.minimum(np.floor(i * s).astype(np.int64), n_in - 1)
     return _AxisMap(ax, src.reshape(-1, 1).astype(np.int64), None, n_in)
 
 
@@ -692,8 +690,24 @@ def _maps(mode, in_sizes, out_sizes, scales, align_corners, antialias, ft):
     for i, (n_in, n_out) in enumerate(zip(in_sizes, out_sizes)):
         ax = i + 2
         sc = scales[i] if scales is not None else None
-        if mode in ("nearest", "nearest-exact"):
-            m = _nearest_map(ax, n_in, n_out, sc, mode == "nearest-exact")
+        if n_in == n_out and (antialias or mode in _LINEAR_DIMS and mode != "bicubic"):
+            # PyTorch leaves such an axis as it is, whatever the scale factor says; its antialiased
+            # backward still applies the scale factor's weights (kept here for the same gradients)
+            if antialias and sc is not None:
+                b = _aa_map(ax, n_in, n_out, align_corners, sc, mode, ft)
+                ident = _AxisMap(ax, np.arange(n_in).reshape(-1, 1), None, n_in)
+                ident._t = b.transpose()
+                maps.append(ident)
+            continue
+        if mode == "nearest":
+            # 2-d nearest takes the shortcuts both ways; 1-d and 3-d take them in backward only
+            m = _nearest_map(ax, n_in, n_out, sc, False, len(in_sizes) == 2)
+            if len(in_sizes) != 2 and n_out in (n_in, 2 * n_in):
+                b = _nearest_map(ax, n_in, n_out, sc, False, True)
+                if not np.array_equal(b.J, m.J):
+                    m._t = b.transpose()
+        elif mode == "nearest-exact":
+            m = _nearest_map(ax, n_in, n_out, sc, True)
         elif mode == "area":
             m = _area_map(ax, n_in, n_out)
         elif antialias:
@@ -702,7 +716,7 @@ def _maps(mode, in_sizes, out_sizes, scales, align_corners, antialias, ft):
             m = _cubic_map(ax, n_in, n_out, align_corners, sc, ft)
         else:
             m = _linear_map(ax, n_in, n_out, align_corners, sc, ft)
-        if not (m.V is None and n_in == n_out and np.array_equal(m.J[:, 0], np.arange(n_in))):
+        if m._t is not None or not (m.V is None and n_in == n_out and np.array_equal(m.J[:, 0], np.arange(n_in))):
             maps.append(m)
     # shrink first and grow last, so that each map runs on the smaller array; the last (contiguous)
     # axis, the dearest to resample, runs on the smallest array of all
