@@ -342,6 +342,7 @@ MODULE_ROWS = [
     pytest.param("BatchNorm2d", (3,), {"bias": False}, (4, 3, 2, 2), id="bn2d-nobias"),
     pytest.param("BatchNorm2d", (3,), {"track_running_stats": False}, (4, 3, 2, 2), id="bn2d-notrack"),
     pytest.param("BatchNorm3d", (2,), {}, (2, 2, 2, 2, 3), id="bn3d"),
+    pytest.param("SyncBatchNorm", (3,), {"momentum": None}, (4, 3, 2, 2), id="syncbn"),
     pytest.param("InstanceNorm1d", (3,), {}, (2, 3, 5), id="in1d"),
     pytest.param("InstanceNorm1d", (3,), {"affine": True}, (3, 5), id="in1d-unbatched"),
     pytest.param("InstanceNorm2d", (3,), {"affine": True, "track_running_stats": True}, (2, 3, 3, 3), id="in2d-track"),
@@ -421,6 +422,19 @@ def test_instancenorm_warns_on_feature_mismatch():
     assert any("does not match num_features" in str(x.message) for x in w)
 
 
+def test_convert_sync_batchnorm():
+    m = ember.nn.Sequential(ember.nn.BatchNorm2d(4), ember.nn.Sequential(ember.nn.BatchNorm1d(4, affine=False)))
+    m[0].running_mean.fill_(3)
+    s = ember.nn.SyncBatchNorm.convert_sync_batchnorm(m)
+    t = torch.nn.SyncBatchNorm.convert_sync_batchnorm(
+        torch.nn.Sequential(torch.nn.BatchNorm2d(4), torch.nn.Sequential(torch.nn.BatchNorm1d(4, affine=False)))
+    )
+    assert repr(s) == repr(t)
+    assert isinstance(s[0], ember.nn.SyncBatchNorm) and isinstance(s[1][0], ember.nn.SyncBatchNorm)
+    assert s[0].weight is m[0].weight and float(s[0].running_mean[0]) == 3.0
+    assert list(s.state_dict()) == list(t.state_dict())
+
+
 def test_module_dtype_device_kwargs():
     m = ember.nn.BatchNorm2d(3, dtype=ember.float64)
     assert m.weight.dtype == ember.float64 and m.running_mean.dtype == ember.float64
@@ -476,6 +490,8 @@ ERROR_ROWS = [
     pytest.param(lambda lib, x: lib.nn.BatchNorm1d(3)(x), (2, 3, 2, 2), id="bn1d-dim"),
     pytest.param(lambda lib, x: lib.nn.BatchNorm2d(3)(x), (2, 3, 2), id="bn2d-dim"),
     pytest.param(lambda lib, x: lib.nn.BatchNorm3d(3)(x), (2, 3, 2, 2), id="bn3d-dim"),
+    pytest.param(lambda lib, x: lib.nn.SyncBatchNorm(3)(x), (3,), id="syncbn-dim"),
+    pytest.param(lambda lib, x: lib.nn.SyncBatchNorm(0)(x), (2, 0), id="syncbn-channels"),
     pytest.param(lambda lib, x: lib.nn.InstanceNorm2d(3)(x), (2, 3), id="in2d-dim"),
     pytest.param(lambda lib, x: lib.nn.InstanceNorm1d(4, affine=True)(x), (2, 3, 4), id="in1d-features"),
     pytest.param(lambda lib, x: lib.nn.GroupNorm(4, 6), None, id="gn-module"),

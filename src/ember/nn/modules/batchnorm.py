@@ -10,7 +10,7 @@ from .._functional.norm import batch_norm
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"]
 
 
 def _empty(shape, device, dtype):
@@ -128,6 +128,9 @@ class _BatchNorm(_NormBase):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
+        return self._bn_forward(input)
+
+    def _bn_forward(self, input):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             with no_grad():
@@ -170,3 +173,85 @@ class BatchNorm3d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+def _distributed_world(process_group):
+    """The world size to synchronise over, or 1 when no process group is initialised."""
+    try:
+        from ... import distributed as dist
+    except Exception:  # pragma: no cover - the distributed package is optional
+        return 1
+    is_init = getattr(dist, "is_initialized", None)
+    if is_init is None or not (getattr(dist, "is_available", lambda: True)() and is_init()):
+        return 1
+    return dist.get_world_size(process_group) if process_group is not None else dist.get_world_size()
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm whose batch statistics are meant to be shared by all processes of ``process_group``.
+    Without an initialised process group of several processes it is plain batch norm; across processes,
+    as in PyTorch, it needs accelerator tensors."""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-05,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        process_group=None,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def _check_non_zero_input_channels(self, input):
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input_dim(input)
+        self._check_non_zero_input_channels(input)
+        bn_training = self.training or (self.running_mean is None and self.running_var is None)
+        if bn_training and self.training and _distributed_world(self.process_group) > 1:
+            if input.device.type == "cpu":
+                raise ValueError("SyncBatchNorm expected input tensor to be on GPU or XPU or privateuseone")
+            raise NotImplementedError("SyncBatchNorm across processes is not supported yet")
+        return self._bn_forward(input)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """``module`` with every batch-norm layer replaced by a ``SyncBatchNorm`` sharing its parameters
+        and buffers."""
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = SyncBatchNorm(
+                module.num_features,
+                module.eps,
+                module.momentum,
+                module.affine,
+                module.track_running_stats,
+                process_group,
+                bias=module.bias is not None,
+            )
+            if module.affine:
+                with no_grad():
+                    out.weight = module.weight
+                    out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        del module
+        return out
