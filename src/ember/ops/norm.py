@@ -4,7 +4,8 @@ One fused primitive, ``_normalize``, serves them all: it computes the statistics
 ``axes`` (mean and biased variance, or only the mean square for RMS norm), normalises, and applies
 an optional weight and bias broadcast through ``wshape``. Its backward rule is written with ember
 ops (recomputing the statistics from the input, so double backward works); when no graph of the
-backward is being built, an array-only path reuses the normalised values saved in forward."""
+backward is being built, an array-only path reuses what forward saved (the normalised values, or for
+batch norm the centred input, with the per-channel factors folded together)."""
 
 from __future__ import annotations
 
