@@ -68,7 +68,12 @@ class _Geom:
     With unit strides the kernels work on the padded input flattened over its spatial dims
     (``flat``): the window of every kernel offset is then one contiguous run of ``m`` elements
     (``m`` counts the output positions on the padded row pitch, a few of which fall past a row's
-    end and are dropped), so im2col and col2im move long runs instead of short rows."""
+    end and are dropped), so im2col and col2im move long runs instead of short rows.
+
+    With strides (``phased``) the input is split into its stride phases: kernel offset ``k`` reads
+    input index ``(p + q) * stride + r`` for output position ``p``, so it reads phase ``r`` of the
+    input at a shift ``q``, and on each phase grid (``pext`` per dim) the windows are again
+    contiguous runs. col2im then accumulates per phase and writes each phase back once."""
 
     __slots__ = (
         "nd",
@@ -87,9 +92,15 @@ class _Geom:
         "ident",
         "gm",
         "psp",
+        "phased",
+        "qmin",
+        "pext",
+        "koffs",
+        "phases",
+        "t",
     )
 
-    def __init__(self, xs, ks, ps, stride, dil, lo, hi, groups, flat=None):
+    def __init__(self, xs, ks, ps, stride, dil, lo, hi, groups, flat=None, phased=None):
         self.nd = len(xs)
         self.xs, self.ks, self.ps = tuple(xs), tuple(ks), tuple(ps)
         self.stride, self.dil, self.lo, self.hi = tuple(stride), tuple(dil), tuple(lo), tuple(hi)
@@ -108,6 +119,44 @@ class _Geom:
             # the flat layout of the output is its plain layout (e.g. 1x1 kernels without padding)
             self.ident = self.ps[1:] == self.ext[1:]
             self.psp = self.sp
+        # strided geometries: im2col reads the input with plain strided windows (cheapest there), while
+        # col2im, where plain strided adds are slow, works on the stride phases; ``t`` is the geometry the
+        # transposed direction (yf -> col2im) uses
+        self.t = self
+        if phased is None and not self.flat:
+            self.t = _Geom(xs, ks, ps, stride, dil, lo, hi, groups, flat=False, phased=True)
+        self.phased = bool(phased)
+        if self.flat:
+            pass
+        elif self.phased:
+            # per dim and kernel offset: (phase r, shift q) with input index (p + q) * stride + r
+            rq = [[((k * d - a) % t, (k * d - a) // t) for k in range(kk)] for kk, d, a, t in zip(ks, dil, lo, stride)]
+            self.qmin = tuple(min(q for _, q in dim) for dim in rq)
+            self.pext = tuple(p + max(q for _, q in dim) - qm for p, dim, qm in zip(ps, rq, self.qmin))
+            self.psp = tuple(_prod(self.pext[i + 1 :]) for i in range(self.nd))
+            self.m = sum((p - 1) * t for p, t in zip(ps, self.psp)) + 1
+            self.ident = self.ps[1:] == self.pext[1:]
+            # per flattened kernel offset: the phase it reads and where its run starts on that phase grid
+            self.koffs = tuple(
+                (
+                    tuple(rq[i][k][0] for i, k in enumerate(ko)),
+                    sum((rq[i][k][1] - self.qmin[i]) * self.psp[i] for i, k in enumerate(ko)),
+                )
+                for ko in itertools.product(*(range(kk) for kk in ks))
+            )
+            # per phase: (slices of the phase grid, slices of the input it covers), None when it covers nothing
+            self.phases = {}
+            for r in itertools.product(*(sorted({r for r, _ in dim}) for dim in rq)):
+                src, dst = [slice(None)] * 2, [slice(None)] * 2
+                for ri, qm, e, t, size in zip(r, self.qmin, self.pext, stride, self.xs):
+                    b0 = max(0, -qm)
+                    b1 = min(e, (size - 1 - ri) // t - qm + 1) if size - 1 - ri >= 0 else 0
+                    if b1 <= b0:
+                        src = None
+                        break
+                    dst.append(slice(b0, b1))
+                    src.append(slice((b0 + qm) * t + ri, (b1 - 1 + qm) * t + ri + 1, t))
+                self.phases[r] = None if src is None else (tuple(dst), tuple(src))
         else:
             self.m = _prod(ps)
             self.ident = True
@@ -157,9 +206,42 @@ def _padded(x, g: _Geom):
     return buf
 
 
+def _phase_grids(x, g: _Geom):
+    """``x`` split into its zero-padded stride phases: ``{r: (N, C, prod(pext))}``."""
+    xp = xp_of(x)
+    n, c = x.shape[:2]
+    out = {}
+    for r, sl in g.phases.items():
+        buf = xp.zeros((n, c) + g.pext, dtype=x.dtype)
+        if sl is not None:
+            buf[sl[0]] = x[sl[1]]
+        out[r] = buf.reshape(n, c, _prod(g.pext))
+    return out
+
+
+def _im2col_phased(x, g: _Geom):
+    xp = xp_of(x)
+    n, c = x.shape[:2]
+    grids = _phase_grids(x, g)
+    m = g.m
+    kt = _prod(g.ks)
+    cols = xp.empty((c, kt, n, m) if g.gm else (n, c, kt, m), dtype=x.dtype)
+    for j, (r, off) in enumerate(g.koffs):
+        src = grids[r][:, :, off : off + m]
+        if g.gm:
+            cols[:, j] = src.transpose(1, 0, 2)
+        else:
+            cols[:, :, j] = src
+    G = g.groups
+    ck = c // G * kt
+    return cols.reshape(G, ck, n * m) if g.gm else cols.reshape(n, G, ck, m)
+
+
 def _im2col(x, g: _Geom):
     """im2col of ``x``: a contiguous ``(N, G, C/G * prod(K), m)`` array, or ``(G, C/G * prod(K), N*m)``
     when ``g.gm`` (group-major)."""
+    if g.phased:
+        return _im2col_phased(x, g)
     xb = _padded(x, g)
     st = xb.strides
     n, c = xb.shape[:2]
@@ -239,6 +321,8 @@ def _col2im(cols, g: _Geom, n, c, dtype, xp):
     ``(N, C, *xs)`` array, one strided add per kernel offset."""
     kt = _prod(g.ks)
     nd = g.nd
+    if g.phased:
+        return _col2im_phased(cols, g, n, c, dtype, xp)
     if g.flat:
         # accumulate in the layout of cols ((C, N) or (N, C) leading), transpose at the end
         if g.gm:
@@ -301,6 +385,38 @@ def _col2im(cols, g: _Geom, n, c, dtype, xp):
     return out
 
 
+def _col2im_phased(cols, g: _Geom, n, c, dtype, xp):
+    m = g.m
+    kt = _prod(g.ks)
+    L = _prod(g.pext)
+    if g.gm:
+        cv = cols.reshape(c, kt, n, m).transpose(0, 2, 1, 3)
+        lead = (c, n)
+    else:
+        cv = cols.reshape(n, c, kt, m)
+        lead = (n, c)
+    out = xp.zeros((n, c) + g.xs, dtype=dtype)
+    if out.size == 0 or cols.size == 0:
+        return out
+    accs = {}
+    add = xp.add
+    for j, (r, off) in enumerate(g.koffs):
+        acc = accs.get(r)
+        if acc is None:
+            acc = accs[r] = xp.zeros(lead + (L,), dtype=dtype)
+        dst = acc[:, :, off : off + m]
+        add(dst, cv[:, :, j], out=dst)
+    for r, acc in accs.items():
+        sl = g.phases[r]
+        if sl is None:
+            continue
+        a = acc.reshape(lead + g.pext)
+        if g.gm:
+            a = a.swapaxes(0, 1)
+        out[sl[1]] = a[sl[0]]
+    return out
+
+
 def _wg(w, G):
     """Weights ``(O, C/G, *K)`` as ``(G, O/G, C/G * prod(K))``."""
     o = w.shape[0]
@@ -326,7 +442,7 @@ def _corr_arr(x, w, g: _Geom, b=None, keep_cols=False):
 
 
 def _corr_t_arr(yf, w, g: _Geom, n, b=None):
-    """Transposed convolution from ``yf`` (``_to_full`` of y): ``(N, C, *xs)``."""
+    """Transposed convolution from ``yf`` (``_to_full`` of y on ``g.t``): ``(N, C, *xs)``."""
     xp = xp_of(yf)
     G = g.groups
     c = w.shape[1] * G
@@ -336,7 +452,7 @@ def _corr_t_arr(yf, w, g: _Geom, n, b=None):
         wt = _wg(w, G).transpose(0, 2, 1)
         # one output channel per group (depthwise): an outer product, which matmul does slowly
         cols = xp.multiply(wt, yf) if wt.shape[2] == 1 else xp.matmul(wt, yf)
-        out = _col2im(cols, g, n, c, cols.dtype, xp)
+        out = _col2im(cols, g.t, n, c, cols.dtype, xp)
     if b is not None and out.size:
         out += b.reshape((1, c) + (1,) * g.nd)
     return out if out.dtype == yf.dtype else out.astype(yf.dtype)
@@ -387,7 +503,7 @@ def _corr_rule(ctx, gr):
 
 def _corr_t(y: Tensor, w: Tensor, g: _Geom) -> Tensor:
     yd = y._data
-    r = _make(_corr_t_arr(_to_full(yd, g), w._data, g, yd.shape[0]))
+    r = _make(_corr_t_arr(_to_full(yd, g.t), w._data, g, yd.shape[0]))
     if needs_grad(y, w):
         node = record(r, "ConvolutionBackward0", _corr_t_rule, (y, w))
         node._geom = g
@@ -673,7 +789,7 @@ def _conv_rule(ctx, gr):
         cols = ctx.__dict__.get("_cols")
         if xd.dtype.kind == "c":  # the adjoints of a complex product use the conjugates
             xd, wd, cols = xd.conj(), wd.conj(), None
-        gx = _make(_corr_t_arr(yf, wd, g, gd.shape[0])) if nx else None
+        gx = _make(_corr_t_arr(yf if g.t is g else _to_full(gd, g.t), wd, g, gd.shape[0])) if nx else None
         gw = _make(_corr_w_arr(xd, yf, g, wd.shape, cols)) if nw else None
         gb = _make(gd.sum((0, *range(2, gd.ndim)))) if nb else None
         return gx, gw, gb
@@ -708,7 +824,7 @@ def _conv_t(fname, nd, input, weight, bias, stride, padding, output_padding, gro
         y = input.unsqueeze(0) if unbatched else input
     _check_dtypes(y, weight, bias, _KERNELS_T[nd])
     yd, wd = y._data, weight._data
-    out = _corr_t_arr(_to_full(yd, g), wd, g, yd.shape[0], None if bias is None else bias._data)
+    out = _corr_t_arr(_to_full(yd, g.t), wd, g, yd.shape[0], None if bias is None else bias._data)
     r = _make(out)
     if needs_grad(y, weight, bias):
         node = record(r, "ConvolutionBackward0", _conv_t_rule, (y, weight, bias))
@@ -873,7 +989,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
             f"dilation=({dil[0]}, {dil[1]}), padding=({pad[0]}, {pad[1]}), calculated shape of the array of "
             f"sliding blocks as ({ps[0]}, {ps[1]}), but its components must be at least one."
         )
-    g = _Geom(xs, ks, ps, st, dil, pad, pad, 1, flat=False)
+    g = _Geom(xs, ks, ps, st, dil, pad, pad, 1, flat=False, phased=False)
     r = _unfold_op(x, g)
     return r.squeeze(0) if unbatched else r
 
@@ -918,7 +1034,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Te
             f"dimension 2 to match the calculated number of sliding blocks {ps[0]} * {ps[1]} = {ps[0] * ps[1]}, "
             f"but got input.size(2)={x._data.shape[2]}."
         )
-    g = _Geom(tuple(os_), ks, ps, st, dil, pad, pad, 1, flat=False)
+    g = _Geom(tuple(os_), ks, ps, st, dil, pad, pad, 1, flat=False, phased=False)
     r = _fold_op(x, g, x._data.shape[1] // kt)
     return r.squeeze(0) if unbatched else r
 
