@@ -80,6 +80,7 @@ PAD_ERRORS = [
     ("reflect_too_big", _pad((3, 1), "reflect"), [(2, 3)], "padding (3, 1) at dimension 1 of input [2, 3]"),
     ("reflect_too_big_2d", _pad((1, 1, 3, 1), "reflect"), [(1, 2, 3)], "Argument #6"),
     ("reflect_too_big_3d", _pad((1, 1, 1, 1, 4, 1), "reflect"), [(1, 1, 2, 3, 4)], "Argument #8"),
+    ("reflect_too_big_two_dims", _pad((4, 0, 3, 1), "reflect"), [(2, 1, 2, 3)], "Argument #4"),
     ("reflect_1d_input", _pad((1, 1), "reflect"), [(3,)], "Padding size 2 is not supported for 1D input tensor."),
     ("replicate_6d", _pad((1, 1), "replicate"), [(1, 1, 1, 2, 3, 4)], "6D input"),
     ("reflect_4d_1pair", _pad((1, 1), "reflect"), [(1, 2, 3, 4)], "Padding size 2"),

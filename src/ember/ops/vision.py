@@ -84,12 +84,12 @@ def _check_border(input, pad, mode):
         fname = ("reflection" if mode == "reflect" else "replication") + f"_pad{k}d"
         raise NotImplementedError(f"\"{fname}\" not implemented for 'Bool'")
     if mode == "reflect":
-        # PyTorch checks the dims from the first padded one to the last
-        for j, (ax, l, r) in enumerate(reversed(pairs)):
+        # PyTorch checks the last dim first (argument #4 is its left pad)
+        for j, (ax, l, r) in enumerate(pairs):
             n = shape[ax]
             if l >= n or r >= n:
                 raise RuntimeError(
-                    f"Argument #{2 * (k - j) + 2}: Padding size should be less than the corresponding input "
+                    f"Argument #{2 * j + 4}: Padding size should be less than the corresponding input "
                     f"dimension, but got: padding ({l}, {r}) at dimension {ax} of input {list(shape)}"
                 )
     outs = [shape[ax] + l + r for ax, l, r in pairs]
