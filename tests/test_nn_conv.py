@@ -51,6 +51,10 @@ ROWS = [
     ("c2_nc_input", _f("conv2d", padding=1), [F((2, 3, 5, 6), nc=True), (4, 3, 3, 3), (4,)]),
     ("c2_nc_weight", _f("conv2d", stride=2), [(2, 3, 6, 6), F((4, 3, 3, 2), nc=True)]),
     ("c2_nc_same", _f("conv2d", padding="same"), [F((2, 3, 5, 6), nc=True), (4, 3, 3, 3)]),
+    ("c2_channel_slice", lambda lib, x, w: lib.conv2d(x[:, ::2], w, padding=1), [(2, 6, 5, 5), (4, 3, 3, 3)]),
+    ("c2_batch_slice_1x1", lambda lib, x, w: lib.conv2d(x[::2], w), [(4, 3, 5, 5), (4, 3, 1, 1)]),
+    ("c2_channels_last", lambda lib, x, w: lib.conv2d(x.permute(0, 3, 1, 2), w), [(2, 5, 6, 3), (4, 3, 3, 3)]),
+    ("c2_strided_nc", lambda lib, x, w: lib.conv2d(x.transpose(2, 3), w, stride=2), [(2, 3, 7, 6), (4, 3, 3, 3)]),
     ("c2_int64", _f("conv2d", padding=1), [I((2, 3, 5, 5), -3, 3), I((2, 3, 3, 3), -3, 3)]),
     (
         "c2_complex",
