@@ -8,9 +8,14 @@ Every convolution here is one trilinear form
 * ``_corr_t(y, w)`` = dL/dx, the transposed convolution (one matmul, then col2im),
 * ``_corr_w(x, y)`` = dL/dw, the weight gradient (one matmul of y against im2col of x).
 
-The backward rule of each is written with the other two, so gradients of any order exist.
-im2col is a strided view of the (padded) input copied once into a ``(C, *K, N, *P)`` buffer;
-col2im loops over the kernel offsets only. Groups are a batched matmul."""
+The backward rule of each is written with the other two, so gradients of any order exist; the
+public ops' rules also have an array-only path (taken without ``create_graph``) that shares the
+reshaped gradient between the input and weight gradients and reuses the forward's im2col buffer.
+
+im2col is a strided view of the (padded) input copied once into an ``(N, G, C/G * K, m)`` buffer
+(``(G, C/G * K, N * m)`` for grouped convolutions), so the forward is one batched matmul; col2im
+loops over the kernel offsets only, never over pixels or batch items. See ``_Geom`` for the flat
+layout of unit-stride convolutions and the phase split of strided ones."""
 
 from __future__ import annotations
 
