@@ -99,15 +99,26 @@ def _compute_dtype(x):
     return np.dtype(np.float32) if x.dtype.itemsize < 4 else x.dtype
 
 
+def _free_axes(ndim, axes, wshape, affine):
+    """The reduced axes along which the weight and bias are constant (all of them without either)."""
+    if not affine:
+        return axes
+    full = (1,) * (ndim - len(wshape)) + tuple(wshape)
+    return tuple(a for a in axes if full[a] == 1)
+
+
 def _normalize_arrays(x, w, b, axes, wshape, eps, center):
-    """Forward on arrays: (y, saved, mean, var, rstd). ``saved`` is what backward reads: ("xhat", x̂), or,
-    when the weight runs along the statistics' complement (batch norm), ("d", x - mean): the output is
-    then ``d * (rstd * w) + b``, one pass fewer, and backward folds rstd into per-channel factors."""
+    """Forward on arrays: (y, saved, mean, var, rstd), ``saved`` being what backward reads.
+
+    Where the weight and bias are constant along some reduced axes (the spatial dims of batch, instance
+    and group norm), ``saved`` is ("d", x - mean) and the output ``d * (rstd * w) + b``: rstd and w fold
+    into one factor per (sample, channel), and backward needs only sums over those axes and such factors.
+    Otherwise (layer norm) it is ("xhat", x̂)."""
     cd = _compute_dtype(x)
     xc = x.astype(cd, copy=False)
     d, mean, var, rstd = _stats(xc, axes, eps, center)
-    if w is not None and center and _waxes(x.ndim, wshape) == axes:
-        y = d * (rstd * w.reshape(wshape).astype(cd, copy=False))
+    if _free_axes(x.ndim, axes, wshape, w is not None or b is not None):
+        y = d * (rstd if w is None else rstd * w.reshape(wshape).astype(cd, copy=False))
         if b is not None:
             y += b.reshape(wshape)
         saved = ("d", d)
@@ -186,46 +197,51 @@ def _normalize_rule(ctx, g):
     return dx, dw, db
 
 
+def _sum_over(a, axes):
+    return a.sum(axis=axes, keepdims=True) if axes else a
+
+
 def _normalize_grads_arrays(g, saved, rstd, w, b, axes, wshape, center, nx, nw, nb):
     kind, sv = saved
-    wa = _waxes(g.ndim, wshape)
     cd = sv.dtype
     gc = np.ascontiguousarray(g.astype(cd, copy=False))
     inv_n = 1.0 / max(_count(g.shape, axes), 1)
     wd = w._data.astype(cd, copy=False).reshape(wshape) if w is not None else None
+    wa = _waxes(g.ndim, wshape)
     dx = dw = db = None
-    gsum = gxh = None
-    if nw or (nx and wa == axes):
-        # sum(g * x̂) over the weight's broadcast axes; from d = x - mean: rstd * sum(g * d)
-        gxh = _sum_prod(gc, sv, wa)
-        if kind == "d":
-            gxh = gxh * rstd
-    if nb or (nx and wa == axes and center):
-        gsum = _reduce_sum(gc, wa)
-    if nx:
-        if wa == axes:
-            # the weight runs along the statistics' complement (batch norm): the sums dx needs are the
-            # weight and bias gradients, so dx = a*g - c1*x̂ - c0 with per-channel a, c1, c0
+    if kind == "d":
+        # sv = x - mean; x̂ = sv * rstd. With F the reduced axes where the affine map is constant, every sum
+        # backward needs comes from S_g = sum_F(g) and S_gd = sum_F(g * sv), then small reductions
+        free = _free_axes(g.ndim, axes, wshape, w is not None or b is not None)
+        rest = tuple(a for a in axes if a not in free)
+        other = tuple(a for a in wa if a not in free)
+        s_gd = _sum_prod(gc, sv, free) if (nx or nw) else None
+        s_g = _reduce_sum(gc, free) if (nb or (nx and center)) else None
+        if nx:
             a = rstd if wd is None else rstd * wd
-            c1 = a * gxh * inv_n
-            if kind == "d":
-                c1 = c1 * rstd
+            m2 = _sum_over(s_gd if wd is None else wd * s_gd, rest) * (inv_n * rstd)
             r = gc * a
-            r -= sv * c1
+            r -= sv * (rstd * rstd * m2)
             if center:
-                r -= a * gsum * inv_n
-        else:
-            xhat = sv if kind == "xhat" else sv * rstd
-            gx = gc * wd if wd is not None else gc
-            r = gx - xhat * (_sum_prod(gx, xhat, axes) * inv_n)
-            if center:
-                r -= _reduce_sum(gx, axes) * inv_n
-            r *= rstd
+                m1 = _sum_over(s_g if wd is None else wd * s_g, rest) * inv_n
+                r -= rstd * m1
+            dx = _make(r.astype(g.dtype, copy=False))
+        if nw:
+            dw = _make(_sum_over(rstd * s_gd, other).reshape(w._data.shape).astype(w._data.dtype, copy=False))
+        if nb:
+            db = _make(_sum_over(s_g, other).reshape(b._data.shape).astype(b._data.dtype, copy=False))
+        return dx, dw, db
+    if nx:
+        gx = gc * wd if wd is not None else gc
+        r = gx - sv * (_sum_prod(gx, sv, axes) * inv_n)
+        if center:
+            r -= _reduce_sum(gx, axes) * inv_n
+        r *= rstd
         dx = _make(r.astype(g.dtype, copy=False))
     if nw:
-        dw = _make(gxh.reshape(w._data.shape).astype(w._data.dtype, copy=False))
+        dw = _make(_sum_prod(gc, sv, wa).reshape(w._data.shape).astype(w._data.dtype, copy=False))
     if nb:
-        db = _make(gsum.reshape(b._data.shape).astype(b._data.dtype, copy=False))
+        db = _make(_reduce_sum(gc, wa).reshape(b._data.shape).astype(b._data.dtype, copy=False))
     return dx, dw, db
 
 
