@@ -557,6 +557,7 @@ REPR_ROWS = [
     "ConvTranspose2d(4, 6, 3, stride=2, output_padding=1, groups=2, dilation=2)",
     "ConvTranspose1d(4, 6, 3, padding=1, bias=False)",
     "ConvTranspose3d(2, 2, 1)",
+    "ConvTranspose2d(2, 2, 3, padding='same')",
     "LazyConv2d(8, 3, stride=2)",
     "LazyConvTranspose1d(8, 3)",
     "Fold(4, 2)",
@@ -604,6 +605,12 @@ def test_lazy_modules(spec, xshape):
     assert type(em).__name__ == type(tm).__name__
     assert em.in_channels == tm.in_channels
     _check_module(tm, em, xshape)
+
+
+def test_transposed_string_padding_fails_in_forward():
+    raises_same(
+        lambda lib: lib.nn.ConvTranspose2d(2, 2, 3, padding="same")(lib.zeros(1, 2, 4, 4)), match="tuple of ints"
+    )
 
 
 def test_lazy_errors():

@@ -312,7 +312,7 @@ class _ConvT(_ConvTransposeNd):
             out_channels,
             _tuple(kernel_size, n),
             _tuple(stride, n),
-            _tuple(padding, n),
+            tuple(padding) if isinstance(padding, str) else _tuple(padding, n),  # a string becomes its letters
             _tuple(dilation, n),
             True,
             _tuple(output_padding, n),
