@@ -521,6 +521,19 @@ def test_affine_grid(fn, specs):
     compare(fn, *specs)
 
 
+ATEN = [
+    ("grid_sampler", lambda L, x, g: L.grid_sampler(x, g, 2, 2, False), [(2, 3, 4, 5), G2]),
+    ("grid_sampler_2d", lambda L, x, g: L.grid_sampler_2d(x, g, 1, 1, True), [(2, 3, 4, 5), G2]),
+    ("grid_sampler_3d", lambda L, x, g: L.grid_sampler_3d(x, g, 0, 0, False), [(2, 2, 3, 4, 5), G3]),
+    ("affine_grid_generator", lambda L, t: L.affine_grid_generator(t, [2, 1, 3, 4], True), [(2, 2, 3)]),
+]
+
+
+@_rows(ATEN)
+def test_aten_grid_functions(fn, specs):
+    compare(fn, *specs)
+
+
 def test_affine_grid_gradcheck():
     check_gradcheck(_ag((1, 1, 2, 3)), (1, 2, 3), second=True)
     check_gradcheck(_ag((1, 1, 2, 2, 3), True), (1, 3, 4))

@@ -1098,6 +1098,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if align_corners is None:
         warnings.warn(_AC_WARNING, stacklevel=2)
         align_corners = False
+    return _grid_sample(input, grid, mode, padding_mode, align_corners)
+
+
+def _grid_sample(input, grid, mode, padding_mode, align_corners):
     k = _grid_checks(input, grid, mode)
     n, c = input._data.shape[:2]
     sizes = input._data.shape[2:]
@@ -1252,6 +1256,12 @@ def affine_grid(theta, size, align_corners=None) -> Tensor:
         )
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    return _affine_grid(theta, size, align_corners)
+
+
+def _affine_grid(theta, size, align_corners):
+    ts = theta._data.shape
+    spatial = tuple(size[2:])
     n = size[0]
     k = len(spatial)
     if ts[0] != n:
@@ -1268,3 +1278,43 @@ def affine_grid(theta, size, align_corners=None) -> Tensor:
     b = _make(base if xp is np else xp.asarray(base))
     grid = b.matmul(theta.transpose(1, 2))
     return grid.reshape(n, *spatial, k)
+
+
+# the ATen-level entry points PyTorch also exposes at the top level (integer mode codes)
+_GS_CODES = {0: "bilinear", 1: "nearest", 2: "bicubic"}
+_GS_PAD_CODES = {0: "zeros", 1: "border", 2: "reflection"}
+
+
+def _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
+    mode = _GS_CODES.get(int(interpolation_mode))
+    pm = _GS_PAD_CODES.get(int(padding_mode))
+    if mode is None or pm is None:
+        raise RuntimeError(
+            f"grid_sampler(): unknown interpolation mode {interpolation_mode} or padding mode {padding_mode}"
+        )
+    return _grid_sample(input, grid, mode, pm, bool(align_corners))
+
+
+@defop(method=False)
+def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners) -> Tensor:
+    """``grid_sample`` with PyTorch's integer codes (mode: 0 bilinear, 1 nearest, 2 bicubic; padding:
+    0 zeros, 1 border, 2 reflection)."""
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+@defop(method=False)
+def grid_sampler_2d(input, grid, interpolation_mode, padding_mode, align_corners) -> Tensor:
+    """:func:`grid_sampler` for 4-D input."""
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+@defop(method=False)
+def grid_sampler_3d(input, grid, interpolation_mode, padding_mode, align_corners) -> Tensor:
+    """:func:`grid_sampler` for 5-D input."""
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+@defop(method=False)
+def affine_grid_generator(theta, size, align_corners) -> Tensor:
+    """The kernel behind :func:`affine_grid` (no argument checks beyond the matrix product's)."""
+    return _affine_grid(theta, tuple(size), bool(align_corners))
