@@ -10,6 +10,15 @@ from oracle import A, F, I, assert_same, check_gradcheck, compare, raises_same
 import ember
 
 
+@pytest.fixture(params=["stacked", "per-offset"])
+def kernel_path(request, monkeypatch):
+    """Max pooling has two kernels (small arrays: one stacked reduction and a flat-index scatter;
+    large: a pass per kernel offset); run both on the same rows."""
+    if request.param == "per-offset":
+        monkeypatch.setattr(ember.ops.pool, "_SMALL", 0)
+    return request.param
+
+
 def _f(name, **kw):
     def fn(lib, x):
         return getattr(lib.nn.functional, name)(x, **kw)
@@ -46,7 +55,7 @@ MAX_ROWS = [
 
 
 @pytest.mark.parametrize("nd,spec,kw", [pytest.param(*r, id=f"{r[0]}d-{i}") for i, r in enumerate(MAX_ROWS)])
-def test_max_pool(nd, spec, kw):
+def test_max_pool(nd, spec, kw, kernel_path):
     compare(_f(f"max_pool{nd}d", **kw), spec)
 
 
@@ -122,7 +131,7 @@ def test_adaptive_avg_pool(nd, spec, osz):
 
 
 @pytest.mark.parametrize("nd,spec,osz", [pytest.param(*r, id=f"{r[0]}d-{i}") for i, r in enumerate(ADAPT_ROWS)])
-def test_adaptive_max_pool(nd, spec, osz):
+def test_adaptive_max_pool(nd, spec, osz, kernel_path):
     grad = 0 not in (osz if isinstance(osz, tuple) else (osz,))
     compare(_f(f"adaptive_max_pool{nd}d", output_size=osz, return_indices=True), spec, grad=grad)
     compare(_f(f"adaptive_max_pool{nd}d", output_size=osz), spec, grad=grad)
@@ -175,7 +184,7 @@ def test_lp_pool(nd, spec, p, kw):
 
 
 # ---------------------------------------------------------------------------- indices: ties, NaN, -inf
-def test_indices_ties_nan_and_lowest():
+def test_indices_ties_nan_and_lowest(kernel_path):
     nan, inf = float("nan"), float("inf")
     a = np.array([[[1.0, nan, 3.0, nan, 2.0, 2.0, -inf, -inf, -inf, 5.0, 5.0, 4.0]]], np.float32)
     for kw in (
@@ -196,12 +205,13 @@ def test_indices_ties_nan_and_lowest():
     compare(_f("max_pool2d", kernel_size=2, stride=1, return_indices=True), A(ties))
 
 
-def test_backward_with_nonfinite_gradient():
-    x = np.random.default_rng(0).standard_normal((1, 2, 4, 4)).astype(np.float32)
+@pytest.mark.parametrize("args", [(2,), (3, 2, 1)], ids=["disjoint", "overlapping"])
+def test_backward_with_nonfinite_gradient(args, kernel_path):
+    x = np.random.default_rng(0).standard_normal((1, 2, 5, 5)).astype(np.float32)
     r = []
     for lib in (torch, ember):
         t = lib.tensor(x, requires_grad=True)
-        y = lib.nn.functional.max_pool2d(t, 2)
+        y = lib.nn.functional.max_pool2d(t, *args)
         g = lib.ones_like(y)
         g[0, 0, 0, 0] = float("inf")
         g[0, 1, 1, 1] = float("nan")
@@ -272,7 +282,7 @@ def test_gradcheck(fn, spec):
     check_gradcheck(fn, spec, second=True)
 
 
-def test_double_backward_matches_torch():
+def test_double_backward_matches_torch(kernel_path):
     def fn(name, **kw):
         def f(lib, x):
             y = getattr(lib.nn.functional, name)(x, **kw)
@@ -554,7 +564,7 @@ FRAC_ROWS = [
 
 
 @pytest.mark.parametrize("nd,spec,kw", [pytest.param(*r, id=f"{r[0]}d-{i}") for i, r in enumerate(FRAC_ROWS)])
-def test_fractional_max_pool(nd, spec, kw):
+def test_fractional_max_pool(nd, spec, kw, kernel_path):
     shape = spec.shape if isinstance(spec, F) else spec
     dt = spec.dtype if isinstance(spec, F) else "float32"
     n = 1 if len(shape) == nd + 1 else shape[0]

@@ -459,19 +459,71 @@ def _max_bwd(gd, k, g, lead):
             else:
                 v[...] = xp.where(k == jj, gd, 0)
         return gi
-    gi = xp.zeros(shape, dtype=gd.dtype)
     tmp = xp.empty(gd.shape, dtype=gd.dtype)
-    for jj, j in enumerate(g.offsets):
-        c = _clipped(g, j)
-        if c is None:
-            continue
-        osl, isl = c
-        t = tmp[osl]
+
+    def masked(jj):
         if finite:
-            xp.multiply(gd[osl], k[osl] == jj, out=t)
+            return xp.multiply(gd, k == jj, out=tmp)
+        tmp[...] = xp.where(k == jj, gd, 0)
+        return tmp
+
+    return _scatter_by_class(masked, g, lead, gd.dtype, xp)
+
+
+def _classes(g):
+    """Offsets grouped by the input sub-grid they land on. Offset ``j`` puts output ``o`` (per dim)
+    at ``o*s + j*d - p = (o + m)*s + r`` with ``0 <= r < s``: offsets with the same residues ``r``
+    fill the same strided sub-grid, shifted by ``m``. Per class: (residues, [(offset number,
+    shifts)], the shifts' minimum, buffer shape, buffer slices and input slices inside the input)."""
+    groups: dict = {}
+    for jj, j in enumerate(g.offsets):
+        r, m = [], []
+        for a in range(g.nd):
+            off = j[a] * g.d[a] - g.p[a]
+            r.append(off % g.s[a])
+            m.append(off // g.s[a])
+        groups.setdefault(tuple(r), []).append((jj, tuple(m)))
+    out = []
+    for r, members in groups.items():
+        mmin = [min(m[a] for _, m in members) for a in range(g.nd)]
+        mmax = [max(m[a] for _, m in members) for a in range(g.nd)]
+        bshape = tuple(o + hi - lo for o, lo, hi in zip(g.out, mmin, mmax))
+        bsl, isl = [Ellipsis], [Ellipsis]
+        for a in range(g.nd):
+            st, i = g.s[a], g.insz[a]
+            b_lo = max(0, -mmin[a])
+            b_hi = min(bshape[a] - 1, (i - 1 - r[a]) // st - mmin[a])
+            if b_hi < b_lo:
+                break
+            bsl.append(slice(b_lo, b_hi + 1))
+            start = r[a] + (mmin[a] + b_lo) * st
+            isl.append(slice(start, r[a] + (mmin[a] + b_hi) * st + 1, st))
         else:
-            t[...] = xp.where(k[osl] == jj, gd[osl], 0)
-        gi[isl] += t
+            out.append((members, tuple(mmin), bshape, tuple(bsl), tuple(isl)))
+    return out
+
+
+def _scatter_by_class(values, g, lead, dtype, xp):
+    """Sum, into zeros of the input's shape, ``values(jj)`` (output-shaped) placed at offset ``jj``
+    of every window. Offsets that share a sub-grid are added in a contiguous buffer first, so the
+    input is written once per sub-grid instead of read and written once per offset."""
+    gi = xp.zeros(lead + g.insz, dtype=dtype)
+    classes = _cached(g, "classes", lambda: _classes(g))
+    if len(classes) == 1:  # unit strides: every offset adds straight into the input (whole rows)
+        for jj, j in enumerate(g.offsets):
+            c = _clipped(g, j)
+            if c is not None:
+                gi[c[1]] += values(jj)[c[0]]
+        return gi
+    for members, mmin, bshape, bsl, isl in classes:
+        if len(members) == 1 and all(b == o for b, o in zip(bshape, g.out)):
+            gi[isl] = values(members[0][0])[bsl]
+            continue
+        buf = xp.zeros(lead + bshape, dtype=dtype)
+        for jj, m in members:
+            sl = (Ellipsis,) + tuple(slice(mm - lo, mm - lo + o) for mm, lo, o in zip(m, mmin, g.out))
+            buf[sl] += values(jj)
+        gi[isl] = buf[bsl]
     return gi
 
 
