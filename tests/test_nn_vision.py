@@ -495,6 +495,12 @@ def test_grid_sample_gradcheck(fn, specs):
     check_gradcheck(fn, *specs)
 
 
+def test_grid_sample_gradgradcheck():
+    # second derivatives come from the graph (PyTorch has none for grid_sample)
+    fn = _gs("bicubic", "reflection", True)
+    check_gradcheck(fn, (1, 1, 3, 4), F((1, 2, 2, 2), low=-1.1, high=1.1), second=True)
+
+
 def _ag(size, align_corners=False):
     return lambda L, t: L.nn.functional.affine_grid(t, size, align_corners)
 
