@@ -488,6 +488,24 @@ def test_utils_exists(name):
     assert callable(_get(enn.utils, name))
 
 
+# functional names that also exist at the top level: one object in both places exactly where PyTorch has one
+SHARED = [
+    "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
+    "binary_cross_entropy_with_logits", "celu", "celu_", "channel_shuffle", "conv1d", "conv2d", "conv3d",
+    "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cosine_embedding_loss", "cosine_similarity",
+    "ctc_loss", "dropout", "embedding", "embedding_bag", "feature_alpha_dropout", "group_norm", "hardshrink",
+    "hinge_embedding_loss", "instance_norm", "kl_div", "layer_norm", "margin_ranking_loss", "max_pool1d",
+    "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "native_channel_shuffle", "pairwise_distance", "pdist",
+    "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "relu", "relu_", "rms_norm", "rrelu",
+    "rrelu_", "selu", "selu_", "threshold", "threshold_", "triplet_margin_loss"
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_shared_with_top_level(name):
+    assert (getattr(EF, name) is getattr(ember, name)) == (getattr(TF, name) is getattr(torch, name))
+
+
 # --------------------------------------------------------------------------------------------------------------
 # 2. signatures
 # --------------------------------------------------------------------------------------------------------------
@@ -839,3 +857,132 @@ def test_repr_and_state_dict(expr):
     for attr in getattr(type(t), "__constants__", ()):
         tv, ev = getattr(t, attr), getattr(e, attr)
         assert type(ev) is type(tv) and ev == tv, (attr, ev, tv)
+
+
+# construction with a layer in ``m.<conversion>``: repr, state_dict layout, training flag, requires_grad
+# and what the call returns stay as in PyTorch
+CONVERSION_LAYERS = [
+    "Linear(4, 5)",
+    "Bilinear(3, 4, 5)",
+    "Conv2d(3, 8, 3, stride=2, padding=1, bias=False)",
+    "ConvTranspose2d(4, 8, 3, stride=2, padding=1, output_padding=1, groups=2, bias=False, dilation=1)",
+    "BatchNorm1d(10)",
+    "BatchNorm2d(8, track_running_stats=False)",
+    "InstanceNorm3d(3, eps=1e-3, momentum=0.2, affine=True, track_running_stats=True)",
+    "LayerNorm([3, 4], bias=False)",
+    "GroupNorm(2, 6)",
+    "RMSNorm(8)",
+    "Embedding(10, 3, padding_idx=0)",
+    "EmbeddingBag(10, 3, mode='sum')",
+    "PReLU(num_parameters=3, init=0.1)",
+    "CrossEntropyLoss(weight=T.ones(3))",
+    "BCEWithLogitsLoss(weight=T.ones(3), pos_weight=T.ones(3))",
+    "Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Dropout(0.5))",
+    "ParameterList([nn.Parameter(T.ones(2, 3)), nn.Parameter(T.zeros(4))])",
+    "ParameterDict({'b': nn.Parameter(T.ones(2)), 'w': nn.Parameter(T.zeros(3, dtype=T.float64))})",
+    "ReLU()",
+]
+
+CONVERSIONS = [
+    "double()",
+    "half()",
+    "bfloat16()",
+    "float()",
+    "to(T.float64)",
+    "to('cpu')",
+    "cpu()",
+    "eval()",
+    "train(False)",
+    "requires_grad_(False)",
+    "zero_grad()",
+]
+
+
+def _snapshot(m, returned):
+    grads = [p.requires_grad for p in m.parameters()]
+    kind = None if returned is None else type(returned).__name__
+    return repr(m), _layout(m.state_dict()), m.training, grads, kind, returned is m
+
+
+@pytest.mark.parametrize("expr", CONVERSION_LAYERS)
+def test_conversions(expr):
+    for conversion in CONVERSIONS:
+        snaps = []
+        for nn, lib in ((tnn, torch), (enn, ember)):
+            m = eval("nn." + expr, {"nn": nn, "T": lib})
+            snaps.append(_snapshot(m, eval("m." + conversion, {"m": m, "T": lib})))
+        assert snaps[1] == snaps[0], conversion
+
+
+PARAMETERS = [
+    "Parameter(T.ones(2))",
+    "Parameter(T.ones(2, 3, dtype=T.float64), requires_grad=False)",
+    "Parameter()",
+    "UninitializedParameter()",
+    "UninitializedParameter(requires_grad=False)",
+    "UninitializedBuffer()",
+]
+
+
+@pytest.mark.parametrize("expr", PARAMETERS)
+def test_parameter_objects(expr):
+    t = eval("nn." + expr, {"nn": tnn, "T": torch})
+    e = eval("nn." + expr, {"nn": enn, "T": ember})
+    assert repr(e) == repr(t)
+    assert type(e).__name__ == type(t).__name__
+    assert e.requires_grad == t.requires_grad
+    for cls in ("Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"):
+        assert isinstance(e, getattr(enn, cls)) == isinstance(t, getattr(tnn, cls)), cls
+
+
+# constructor arguments PyTorch rejects: same exception type and message
+CONSTRUCT_ERRORS = [
+    "Conv2d(3, 8, 3, groups=2)",
+    "Conv2d(4, 9, 3, groups=2)",
+    "Conv2d(3, 8, 3, padding='same', stride=2)",
+    "Conv2d(3, 8, 3, padding='foo')",
+    "Conv2d(3, 8, 3, padding_mode='foo')",
+    "Conv2d(3, 8, 3, groups=0)",
+    "ConvTranspose2d(3, 8, 3, padding_mode='reflect')",
+    "Embedding(10, 3, padding_idx=10)",
+    "Embedding(10, 3, padding_idx=-11)",
+    "Embedding(10, 3, _weight=T.ones(3, 3))",
+    "EmbeddingBag(10, 3, padding_idx=10)",
+    "Dropout(1.5)",
+    "Dropout(-0.1)",
+    "Dropout2d(2)",
+    "AlphaDropout(1.1)",
+    "GroupNorm(4, 6)",
+    "FractionalMaxPool2d(2)",
+    "FractionalMaxPool2d(2, output_size=3, output_ratio=0.5)",
+    "FractionalMaxPool2d(2, output_ratio=1.5)",
+    "FractionalMaxPool3d(2)",
+    "Unflatten(1, 3)",
+    "Unflatten(1, (2.0, 3))",
+    "Linear(-1, 2)",
+    "ModuleDict({1: nn.ReLU()})",
+    "ModuleList([1])",
+    "Sequential(1)",
+    "ParameterDict({1: nn.Parameter(T.ones(1))})",
+    "Threshold()",
+    "Hardtanh(2.0, 1.0)",
+    "MultiMarginLoss(p=3)",
+    "TripletMarginWithDistanceLoss(margin=-1.0)",
+]
+
+
+def _construct_error(nn, lib, expr):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            eval("nn." + expr, {"nn": nn, "T": lib})
+        except Exception as exc:
+            return type(exc).__name__, str(exc)
+    return None
+
+
+@pytest.mark.parametrize("expr", CONSTRUCT_ERRORS)
+def test_construct_errors(expr):
+    expected = _construct_error(tnn, torch, expr)
+    assert expected is not None
+    assert _construct_error(enn, ember, expr) == expected
