@@ -107,8 +107,8 @@ class AvgPool1d(_AvgPoolNd):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-class AvgPool2d(_AvgPoolNd):
-    """Mean over sliding windows over the last two dims."""
+class _AvgPoolOverride(_AvgPoolNd):
+    """2-d and 3-d average pooling: the same attributes, with ``divisor_override``."""
 
     __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"]
 
@@ -129,6 +129,10 @@ class AvgPool2d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
+
+class AvgPool2d(_AvgPoolOverride):
+    """Mean over sliding windows over the last two dims."""
+
     def forward(self, input):
         return F.avg_pool2d(
             input,
@@ -141,7 +145,7 @@ class AvgPool2d(_AvgPoolNd):
         )
 
 
-class AvgPool3d(AvgPool2d):
+class AvgPool3d(_AvgPoolOverride):
     """Mean over sliding windows over the last three dims."""
 
     def forward(self, input):
