@@ -451,20 +451,26 @@ def _apply_periodic(x, m, plan, xp):
     blocks = out.reshape(shape[:ax] + (nb, p) + shape[ax + 1 :])
     for r in range(p):
         dst = blocks[pre + (slice(lo, hi), r)]
+        first = True
         for k in range(offs.shape[1]):
+            if Vp is not None and Vp[r, k] == 0:
+                continue
             o = int(offs[r, k])
             src = x[pre + (slice(q * lo + o, q * (hi - 1) + o + 1, q),)]
             if Vp is None:
-                if k == 0:
+                if first:
                     dst[...] = src
                 else:
                     dst += src
             else:
                 v = x.dtype.type(Vp[r, k])
-                if k == 0:
+                if first:
                     xp.multiply(src, v, out=dst)
                 else:
                     dst += src * v
+            first = False
+        if first:
+            dst[...] = 0
     if head is not None:
         out[pre + (slice(0, lo * p),)] = _apply_general(x, head, xp)
     if tail is not None:
