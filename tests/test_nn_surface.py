@@ -483,6 +483,33 @@ def test_init_exists(name):
     assert callable(getattr(enn.init, name))
 
 
+# the old spellings without the trailing underscore: same deprecation warning, then the in-place version
+DEPRECATED_INIT = [
+    ("constant", "(x, 0.5)"),
+    ("dirac", "(x.reshape(3, 2, 2))"),
+    ("eye", "(x)"),
+    ("kaiming_normal", "(x)"),
+    ("kaiming_uniform", "(x, a=1.0)"),
+    ("normal", "(x, 0.0, 2.0)"),
+    ("orthogonal", "(x)"),
+    ("sparse", "(x, 0.5)"),
+    ("uniform", "(x, -1.0, 1.0)"),
+    ("xavier_normal", "(x)"),
+    ("xavier_uniform", "(x, gain=2.0)"),
+]
+
+
+@pytest.mark.parametrize("name,args", DEPRECATED_INIT)
+def test_deprecated_init_warns(name, args):
+    seen = []
+    for lib in (torch, ember):
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            out = eval("init." + name + args, {"init": lib.nn.init, "x": lib.ones(3, 4)})
+        seen.append(([(w.category, str(w.message)) for w in warned], tuple(out.shape), str(out.dtype)))
+    assert seen[1] == seen[0]
+
+
 @pytest.mark.parametrize("name", UTILS)
 def test_utils_exists(name):
     assert callable(_get(enn.utils, name))
@@ -850,6 +877,8 @@ def test_repr_and_state_dict(expr):
     assert [(w.category, str(w.message)) for w in warned_e] == [(w.category, str(w.message)) for w in warned_t]
     assert repr(e) == repr(t)
     assert _layout(e.state_dict()) == _layout(t.state_dict())
+    # per-module version metadata that load_state_dict hands to _load_from_state_dict
+    assert e.state_dict()._metadata == t.state_dict()._metadata
     assert [n for n, _ in e.named_parameters()] == [n for n, _ in t.named_parameters()]
     assert [n for n, _ in e.named_buffers()] == [n for n, _ in t.named_buffers()]
     assert e.training is t.training
