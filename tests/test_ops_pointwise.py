@@ -899,3 +899,32 @@ def test_pow_complex_exponent_on_real_input_gradient_dtypes(xdt, exp, exp_grad):
             assert e == t
         else:
             np.testing.assert_allclose(e, t, rtol=1e-5)
+
+
+_SPECIAL_X = [float("nan"), -1.0, 0.2, 0.0, -0.0, 2.0, float("inf"), -float("inf")]
+_SPECIAL_G = [5.0, float("nan"), 3.0, float("inf"), 1.0, -2.0, 4.0, 7.0]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        pytest.param(lambda x: x.relu(), id="relu"),
+        pytest.param(lambda x: x.clamp(-0.5, 0.5), id="clamp"),
+        pytest.param(lambda x: x.clamp(min=0.1), id="clamp_min"),
+        pytest.param(lambda x: x.clamp(max=0.1), id="clamp_max"),
+        pytest.param(lambda x: x.clamp(0.5, -0.5), id="clamp_crossed"),
+        pytest.param(lambda x: x.clamp(-0.0, 0.0), id="clamp_signed_zeros"),
+    ],
+)
+@pytest.mark.parametrize("reps", [1, 4096])
+def test_relu_clamp_special_values(fn, reps):
+    # NaN, signed zeros and non-finite incoming gradients, on small and on large (vectorised) arrays
+    res = []
+    for L in (torch, ember):
+        x = L.tensor(_SPECIAL_X * reps, requires_grad=True)
+        y = fn(x)
+        y.backward(L.tensor(_SPECIAL_G * reps))
+        yd = y.detach()
+        res.append((yd.numpy(), (1 / yd).numpy(), x.grad.numpy()))  # 1/y tells -0.0 from 0.0
+    for t, e in zip(*res):
+        np.testing.assert_array_equal(e, t)
