@@ -17,7 +17,6 @@ import numpy as np
 from .._tensor import Tensor, _make
 from ._core import STATE, defop, needs_grad, quiet, record, type_name, xp_of
 
-_ndarray = np.ndarray
 _WORDS = {1: "one", 2: "two", 3: "three"}
 
 
@@ -178,9 +177,6 @@ class _Geom:
         # every input position lies in some window (with disjoint windows: an exact tiling)
         self.covers = all(o * st == i and st == kk and dd == 1 for i, kk, st, dd, o in zip(insz, k, s, d, out))
         self.cache = {}  # derived constants (index table, divisors), made on first use
-
-    def key(self):
-        return (self.insz, self.k, self.s, self.p, self.d, self.out)
 
 
 _GEOMS: dict = {}
