@@ -1,5 +1,7 @@
 """Reductions, scans, sorting and counting ops compared against PyTorch (values, dtypes, shapes, gradients)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -699,3 +701,31 @@ def test_logcumsumexp_backward_with_infinities(vals, dim):
 def test_logcumsumexp_gradgradcheck():
     x = ember.tensor([[0.3, -1.0, 2.0], [1.0, 5.0, -3.0]], dtype=ember.float64, requires_grad=True)
     assert ember.autograd.gradgradcheck(lambda a: a.logcumsumexp(1), (x,))
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize(
+    "shape, kw",
+    [
+        ((8, 16), {}),
+        ((64, 10), {"keepdim": True}),
+        ((3, 4, 5), {}),
+        ((6,), {}),
+        ((4, 1000), {"correction": 0}),
+        ((3, 4), {"unbiased": False, "keepdim": True}),
+    ],
+)
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_var_std_last_dim(name, shape, kw, dt):
+    # the last-dim kernel: both sums as BLAS products
+    x = (np.random.RandomState(2).randn(*shape) + 3).astype(dt)
+    compare(lambda lib, a: getattr(a, name)(-1, **kw), A(x))
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_var_std_last_dim_without_degrees_of_freedom(name):
+    for shape, c in (((3, 1), 1), ((3, 2), 2)):
+        x = np.random.RandomState(3).randn(*shape).astype(np.float32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compare(lambda lib, a: getattr(a, name)(1, correction=c), A(x, grad=False))

@@ -54,6 +54,19 @@ def _ones(n, dt):
     return r
 
 
+def _means_col(n, k, dt):
+    """A cached read-only ``(n, 1)`` column holding ``1 / k``: ``a.dot(col)`` sums rows divided by ``k``."""
+    cache = _ONES[dt.char]
+    r = cache.get((n, k))
+    if r is None:
+        r = np.full((n, 1), 1.0 / k, dt)
+        r.flags.writeable = False
+        if len(cache) > 64:
+            cache.clear()
+        cache[(n, k)] = r
+    return r
+
+
 def _blas_rows(a, axis) -> bool:
     """Whether ``a`` can be summed along ``axis`` by ``_sum_last``."""
     return (
@@ -716,8 +729,24 @@ def _var_arr(x, axes, c, keepdim):
     return quiet(_var_kernel, x, axes, c, keepdim)
 
 
+def _var_last(x, c, keepdim):
+    """Variance along the last axis of a C-contiguous float32/float64 array, the two sums as BLAS
+    products with a column of ones (see ``_sum_last``)."""
+    n = x.shape[-1]
+    x2 = x if x.ndim == 2 else x.reshape(-1, n)
+    d = x2 - x2.dot(_means_col(n, n, x.dtype))
+    d *= d
+    if n - c > 0:
+        s = d.dot(_means_col(n, n - c, x.dtype))
+    else:
+        s = d.dot(_ones(n, x.dtype)) / 0  # inf or nan, as PyTorch gives
+    return s.reshape(x.shape[:-1] + (1,) if keepdim else x.shape[:-1])
+
+
 def _var_kernel(x, axes, c, keepdim):
     n = _count(x.shape, axes)
+    if len(axes) == 1 and _blas_rows(x, axes[0]):
+        return _var_last(x, c, keepdim)
     if type(x) is _ndarray and x.dtype.kind == "f" and x.itemsize >= 4 and x.ndim and x.size:
         # x.mean's own steps (sum, then divide by the count as an intp), with less overhead
         m = _add_reduce(x, axes, None, None, True)
@@ -742,7 +771,10 @@ def _var_grad(x, g, axes, c):
 def _var_grad_arr(x, g, axes, c):
     """``_var_grad`` on arrays (the same steps as ``mean`` and the ops above, without a graph)."""
     n = _count(x.shape, axes)
-    m = _add_reduce(x, axes, None, None, True) / n
+    if len(axes) == 1 and _blas_rows(x, axes[0]):
+        m = x.reshape(-1, n).dot(_means_col(n, n, x.dtype)).reshape(x.shape[:-1] + (1,))
+    else:
+        m = _add_reduce(x, axes, None, None, True) / n
     r = g * (x - m)
     r *= 2.0 / (n - c) if n - c > 0 else _INF
     return r
@@ -780,9 +812,25 @@ def _std_grad_arr(x, g, s, axes, c):
 
 
 def _var_std(fname, input, dim, unbiased, keepdim, correction, out, is_std):
-    x, axes, c = _var_args(fname, input, dim, unbiased, keepdim, correction)
-    v = _var_arr(x, axes, c, keepdim)
-    r = _make(_xp(v).sqrt(v) if is_std else v)
+    x = input._data
+    nd = x.ndim
+    if (
+        type(dim) is int
+        and unbiased is None
+        and correction is None
+        and nd
+        and (dim == -1 or dim == nd - 1)
+        and type(x) is _ndarray
+        and x.dtype in _BLAS_DT
+        and x.flags.c_contiguous
+        and x.shape[-1] > 1
+    ):  # the common call: over the last dim of a float tensor, Bessel-corrected
+        axes, c = (nd - 1,), 1
+        v = quiet(_var_last, x, 1, keepdim) if x.size else _var_arr(x, axes, c, keepdim)
+    else:
+        x, axes, c = _var_args(fname, input, dim, unbiased, keepdim, correction)
+        v = _var_arr(x, axes, c, keepdim)
+    r = _make(_np_sqrt(v) if is_std and type(v) is _ndarray else (_xp(v).sqrt(v) if is_std else v))
     if needs_grad(input):
         node = record(r, "StdBackward0" if is_std else "VarBackward0", _std_rule if is_std else _var_rule, (input,))
         node._in_shape, node._axes, node._keepdim, node._c = x.shape, axes, keepdim, c
