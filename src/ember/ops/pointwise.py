@@ -875,7 +875,24 @@ def _sigmoid_rule(ctx, g):
     return g * _conj(o * (1 - o))
 
 
-sigmoid = unary("sigmoid", _sigmoid_kernel, rule=_sigmoid_rule, save_output=True)
+_sigmoid_any = unary("sigmoid", _sigmoid_kernel, rule=_sigmoid_rule, save_output=True)
+_exp = np.exp
+
+
+@defop  # replaces the general definition as ember.sigmoid and Tensor.sigmoid (sigmoid_ stays)
+def sigmoid(input, *, out=None):
+    """``1 / (1 + exp(-input))``."""
+    x = getattr(input, "_data", None)
+    if out is None and type(x) is _ndarray and x.ndim and x.dtype.kind == "f" and x.itemsize >= 4:
+        # the common call on a float32/float64 NumPy array: four ufuncs in one buffer
+        e = np.negative(x)
+        _quiet(_exp, e, e)
+        e += _sc(1, e.dtype)
+        r = _make(np.reciprocal(e, out=e))
+        if STATE.enabled and input._requires_grad:
+            record(r, "SigmoidBackward0", _sigmoid_rule, (input,)).save_output(r)
+        return r
+    return _sigmoid_any(input, out=out)
 
 
 def _sinc_k(xp, x):
