@@ -1015,3 +1015,55 @@ def test_construct_errors(expr):
     expected = _construct_error(tnn, torch, expr)
     assert expected is not None
     assert _construct_error(enn, ember, expr) == expected
+
+
+# nn.utils applied to layers: ``U`` = nn.utils, ``P`` = nn.utils.parametrize
+UTILS_LAYERS = [
+    "U.weight_norm(nn.Linear(3, 4))",
+    "U.weight_norm(nn.Conv2d(2, 3, 3), name='weight', dim=1)",
+    "U.weight_norm(nn.Linear(3, 4), dim=None)",
+    "U.spectral_norm(nn.Linear(3, 4))",
+    "U.spectral_norm(nn.Conv2d(2, 3, 3), n_power_iterations=2, eps=1e-6)",
+    "U.spectral_norm(nn.ConvTranspose2d(2, 3, 3))",
+    "U.remove_weight_norm(U.weight_norm(nn.Linear(3, 4)))",
+    "U.remove_spectral_norm(U.spectral_norm(nn.Linear(3, 4)))",
+    "U.parametrizations.weight_norm(nn.Linear(3, 4))",
+    "U.parametrizations.weight_norm(nn.Conv1d(2, 3, 3), dim=None)",
+    "U.parametrizations.spectral_norm(nn.Linear(3, 4))",
+    "U.parametrizations.spectral_norm(nn.Conv2d(2, 3, 3), n_power_iterations=3)",
+    "U.parametrizations.orthogonal(nn.Linear(4, 4))",
+    "U.parametrizations.orthogonal(nn.Linear(3, 5), orthogonal_map='cayley')",
+    "U.parametrizations.orthogonal(nn.Linear(4, 4), orthogonal_map='householder', use_trivialization=False)",
+    "P.remove_parametrizations(U.parametrizations.weight_norm(nn.Linear(3, 4)), 'weight')",
+    "P.remove_parametrizations(P.register_parametrization(nn.Linear(3, 3), 'weight', nn.Tanh()), 'weight', leave_parametrized=False)",
+    "P.register_parametrization(nn.Linear(3, 3), 'weight', nn.Identity())",
+    "P.register_parametrization(P.register_parametrization(nn.Linear(3, 3), 'weight', nn.Identity()), 'weight', nn.Tanh())",
+    "P.register_parametrization(nn.Linear(3, 3), 'bias', nn.Softplus())",
+    "U.fuse_conv_bn_eval(nn.Conv2d(2, 3, 3).eval(), nn.BatchNorm2d(3).eval())",
+    "U.fuse_conv_bn_eval(nn.ConvTranspose2d(2, 3, 3).eval(), nn.BatchNorm2d(3).eval(), transpose=True)",
+    "U.fuse_conv_bn_eval(nn.Conv1d(2, 3, 3, bias=False).eval(), nn.BatchNorm1d(3).eval())",
+    "U.fuse_linear_bn_eval(nn.Linear(2, 3).eval(), nn.BatchNorm1d(3).eval())",
+    "U.skip_init(nn.Linear, 3, 4)",
+    "U.skip_init(nn.Conv2d, 2, 3, 3, bias=False)",
+    "U.convert_conv2d_weight_memory_format(nn.Conv2d(2, 3, 3), T.channels_last)",
+]
+
+
+def _utils_snapshot(nn, lib, expr):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = eval(expr, {"nn": nn, "U": nn.utils, "P": nn.utils.parametrize, "T": lib})
+    return (
+        repr(m),
+        _layout(m.state_dict()),
+        [n for n, _ in m.named_parameters()],
+        [n for n, _ in m.named_buffers()],
+        type(m).__name__,
+        type(m).__module__.split(".", 1)[1],
+        nn.utils.parametrize.is_parametrized(m),
+    )
+
+
+@pytest.mark.parametrize("expr", UTILS_LAYERS, ids=str)
+def test_utils_layers(expr):
+    assert _utils_snapshot(enn, ember, expr) == _utils_snapshot(tnn, torch, expr)
