@@ -495,6 +495,16 @@ def test_grid_sample_gradcheck(fn, specs):
     check_gradcheck(fn, *specs)
 
 
+def test_grid_sample_without_scipy(monkeypatch):
+    # the gather/bincount path (taken without scipy, on CuPy and for half types)
+    import ember.ops.vision as vision
+
+    monkeypatch.setattr(vision, "_SPARSE", None)
+    compare(_gs("bilinear", "border"), (2, 3, 4, 5), G2)
+    compare(_gs("bicubic", "zeros", True), (2, 3, 4, 5), G2)
+    check_gradcheck(_gs(), (1, 2, 3, 4), F((1, 2, 3, 2), low=-1.1, high=1.1), second=True)
+
+
 def test_grid_sample_gradgradcheck():
     # second derivatives come from the graph (PyTorch has none for grid_sample)
     fn = _gs("bicubic", "reflection", True)

@@ -1164,10 +1164,9 @@ def _grid_sample(input, grid, mode, padding_mode, align_corners):
         weights.append(mt if w is None else w * mt)
     from .shape import stack
 
-    vals = _gather_rows(rows_src, xp.stack(rows))  # (T, N, L, C)
-    w = stack(weights).unsqueeze(-1)  # (T, N, L, 1)
-    out = (vals * w).sum(0)
-    return out.transpose(1, 2).reshape(n, c, *out_sp)
+    T = len(rows)
+    out = _taps(rows_src, xp.stack(rows).reshape(T, n * L), stack(weights).reshape(T, n * L))  # (N*L, C)
+    return out.reshape(n, L, c).transpose(1, 2).contiguous().reshape(n, c, *out_sp)
 
 
 def _tap(p, size):
@@ -1176,6 +1175,91 @@ def _tap(p, size):
     mask = (p >= 0) & (p <= size - 1)
     i = xp.clip(xp.nan_to_num(p), 0, size - 1).astype(np.int64)
     return i, mask
+
+
+# ``_taps(src, rows, w)[p] = sum_t w[t, p] * src[rows[t, p]]``: every sample point p as a weighted sum
+# of T rows of ``src``. On NumPy it is a sparse (points x rows) matrix product through scipy when
+# available (its transpose gives the backward in one pass); otherwise gathers and a bincount.
+_SPARSE = ...
+
+
+def _sparse_module():
+    global _SPARSE
+    if _SPARSE is ...:
+        try:
+            import scipy.sparse as sparse
+        except Exception:  # pragma: no cover - scipy is optional
+            sparse = None
+        _SPARSE = sparse
+    return _SPARSE
+
+
+def _taps_matrix(rows, w, n_rows):
+    """The (points x rows) CSR matrix of the taps; or None where scipy cannot serve."""
+    if type(w) is not np.ndarray or w.dtype not in (np.float32, np.float64):
+        return None
+    sparse = _sparse_module()
+    if sparse is None:
+        return None
+    T, P = rows.shape
+    it = np.int32 if n_rows < 2**31 and T * P < 2**31 else np.int64
+    return sparse.csr_matrix(
+        (w.T.reshape(-1), rows.T.reshape(-1).astype(it), np.arange(0, T * P + 1, T, dtype=it)), shape=(P, n_rows)
+    )
+
+
+def _taps(src, rows, w):
+    x, wa = src._data, w._data
+    M = _taps_matrix(rows, wa, x.shape[0]) if type(x) is np.ndarray and x.dtype == wa.dtype else None
+    if M is not None:
+        out = np.asarray(M @ x)
+    else:
+        xp = xp_of(x)
+        out = xp.einsum("tpc,tp->pc", xp.take(x, rows, axis=0), wa)
+    r = _make(out)
+    if needs_grad(src, w):
+        node = record(r, "GridSampler2DBackward0", _taps_rule, (src, w))
+        node._taps = (rows, x.shape[0])
+    return r
+
+
+def _taps_rule(ctx, g):
+    src, w = ctx.inputs
+    rows, n_rows = ctx._taps
+    need = ctx.needs_input_grad
+    return (
+        _taps_adjoint(g, rows, w, n_rows) if need[0] else None,
+        _taps_dot(src, rows, g) if need[1] else None,
+    )
+
+
+def _taps_adjoint(g, rows, w, n_rows):
+    """The transpose of ``_taps`` in ``src``: each point's row ``g[p]`` added, weighted, into its rows."""
+    d, wa = g._data, w._data
+    M = _taps_matrix(rows, wa, n_rows) if type(d) is np.ndarray and d.dtype == wa.dtype else None
+    if M is not None:
+        out = np.asarray(M.T @ d)
+    else:
+        out = _scatter_rows_arr(wa[:, :, None] * d[None], rows, n_rows)
+    r = _make(out)
+    if needs_grad(g, w):
+        node = record(r, "GridSampler2DBackwardBackward0", _taps_adjoint_rule, (g, w))
+        node._taps = (rows, n_rows)
+    return r
+
+
+def _taps_adjoint_rule(ctx, gg):
+    g, w = ctx.inputs
+    rows, _ = ctx._taps
+    need = ctx.needs_input_grad
+    return (_taps(gg, rows, w) if need[0] else None, _taps_dot(gg, rows, g) if need[1] else None)
+
+
+def _taps_dot(x, rows, y):
+    """``out[t, p] = <x[rows[t, p]], y[p]>``: the weights' gradient of ``_taps``."""
+    from .matmul import einsum
+
+    return einsum("tpc,pc->tp", _gather_rows(x, rows), y)
 
 
 def _gather_rows(src, rows):
@@ -1192,22 +1276,24 @@ def _gather_rows_rule(ctx, g):
     return _scatter_rows(g, *ctx._rows)
 
 
-def _scatter_rows(g, rows, n_rows):
-    """The adjoint of ``_gather_rows``: rows of ``g`` summed into ``n_rows`` rows at ``rows``."""
-    d = g._data
+def _scatter_rows_arr(d, rows, n_rows):
     xp = xp_of(d)
     c = d.shape[-1]
     flat = rows.reshape(-1)
     if xp is np:
         lin = (flat[:, None] * c + np.arange(c)).reshape(-1)
         acc = np.bincount(lin, weights=d.reshape(-1), minlength=n_rows * c)
-        out = acc.astype(d.dtype, copy=False).reshape(n_rows, c)
-    else:  # pragma: no cover - CuPy
-        import cupyx
+        return acc.astype(d.dtype, copy=False).reshape(n_rows, c)
+    import cupyx  # pragma: no cover - CuPy
 
-        out = xp.zeros((n_rows, c), d.dtype)
-        cupyx.scatter_add(out, flat, d.reshape(-1, c))
-    r = _make(out)
+    out = xp.zeros((n_rows, c), d.dtype)
+    cupyx.scatter_add(out, flat, d.reshape(-1, c))
+    return out
+
+
+def _scatter_rows(g, rows, n_rows):
+    """The adjoint of ``_gather_rows``: rows of ``g`` summed into ``n_rows`` rows at ``rows``."""
+    r = _make(_scatter_rows_arr(g._data, rows, n_rows))
     if needs_grad(g):
         node = record(r, "GatherRowsBackwardBackward0", _scatter_rows_rule, (g,))
         node._rows = (rows, n_rows)
