@@ -516,6 +516,41 @@ def test_deprecated_init_warns(name, args):
     assert seen[1] == seen[0]
 
 
+# module paths that programs import from directly (base classes for isinstance checks, helpers)
+MODULE_PATHS = [
+    "nn.modules.activation.ReLU", "nn.modules.batchnorm._BatchNorm", "nn.modules.batchnorm._NormBase",
+    "nn.modules.channelshuffle.ChannelShuffle", "nn.modules.container.Sequential", "nn.modules.conv._ConvNd",
+    "nn.modules.conv._ConvTransposeNd", "nn.modules.distance.PairwiseDistance", "nn.modules.dropout._DropoutNd",
+    "nn.modules.flatten.Flatten", "nn.modules.fold.Fold", "nn.modules.instancenorm._InstanceNorm",
+    "nn.modules.lazy.LazyModuleMixin", "nn.modules.linear.Identity", "nn.modules.loss._Loss",
+    "nn.modules.loss._WeightedLoss", "nn.modules.module.Module", "nn.modules.module._IncompatibleKeys",
+    "nn.modules.module._addindent", "nn.modules.module.register_module_backward_hook",
+    "nn.modules.module.register_module_buffer_registration_hook", "nn.modules.module.register_module_forward_hook",
+    "nn.modules.module.register_module_forward_pre_hook", "nn.modules.module.register_module_full_backward_hook",
+    "nn.modules.module.register_module_full_backward_pre_hook",
+    "nn.modules.module.register_module_module_registration_hook",
+    "nn.modules.module.register_module_parameter_registration_hook", "nn.modules.normalization.LayerNorm",
+    "nn.modules.padding._CircularPadNd", "nn.modules.padding._ConstantPadNd", "nn.modules.padding._ReflectionPadNd",
+    "nn.modules.padding._ReplicationPadNd", "nn.modules.pixelshuffle.PixelShuffle",
+    "nn.modules.pooling._AdaptiveAvgPoolNd", "nn.modules.pooling._AdaptiveMaxPoolNd", "nn.modules.pooling._AvgPoolNd",
+    "nn.modules.pooling._LPPoolNd", "nn.modules.pooling._MaxPoolNd", "nn.modules.pooling._MaxUnpoolNd",
+    "nn.modules.sparse.Embedding", "nn.modules.upsampling.Upsample", "nn.parameter.is_lazy",
+    "nn.init._calculate_fan_in_and_fan_out", "nn.init._calculate_correct_fan",
+    "nn.utils.parametrize.ParametrizationList", "nn.utils.parametrizations._Orthogonal",
+    "nn.utils.parametrizations._WeightNorm", "nn.utils.parametrizations._SpectralNorm",
+    "nn.utils.weight_norm.WeightNorm", "nn.utils.spectral_norm.SpectralNorm", "nn.utils.fusion.fuse_conv_bn_weights",
+    "nn.utils.convert_parameters._check_param_device",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", MODULE_PATHS)
+def test_module_path_exists(path):
+    mod, attr = path.rsplit(".", 1)
+    torch_obj = getattr(importlib.import_module("torch." + mod), attr)
+    ember_obj = getattr(importlib.import_module("ember." + mod), attr)
+    assert inspect.isclass(ember_obj) == inspect.isclass(torch_obj)
+
+
 @pytest.mark.parametrize("name", UTILS)
 def test_utils_exists(name):
     assert callable(_get(enn.utils, name))
