@@ -165,6 +165,8 @@ def test_warnings(name, shape, needle):
         pytest.param(lambda lib, x: lib.dropout(x, 1.5, True), id="top-p"),
         pytest.param(lambda lib, x: lib.feature_dropout(x[0, 0], 0.5, True), id="feature-dim"),
         pytest.param(lambda lib, x: lib.nn.Dropout(1.2), id="module-p"),
+        pytest.param(lambda lib, x: lib.nn.functional.dropout(x, 0.5, inplace=True), id="inplace-leaf"),
+        pytest.param(lambda lib, x: lib.nn.functional.alpha_dropout(x, 1.0, True, inplace=True), id="inplace-leaf-p1"),
     ],
 )
 def test_errors(fn):
