@@ -395,6 +395,28 @@ def _max_and_offsets(views, K, xp, shape):
     return best, k
 
 
+def _is_global(g):
+    return g.plain and g.K > 1 and g.k == g.insz and all(d == 1 for d in g.d)
+
+
+def _global_max(x, nd, want_k, xp):
+    """One window over each whole plane: a reduction along the flattened plane (offset number =
+    flat position)."""
+    lead = x.shape[: x.ndim - nd]
+    flat = x.reshape(lead + (-1,))
+    shape = lead + (1,) * nd
+    if not want_k:
+        return flat.max(-1).reshape(shape), None
+    k = flat.argmax(-1)  # the first maximum (or NaN); for NaN planes PyTorch takes the last NaN
+    best = xp.take_along_axis(flat, k[..., None], -1)[..., 0]
+    if _is_float(x.dtype) and best.size:
+        nan = xp.isnan(best)
+        if nan.any():
+            last = flat.shape[-1] - 1 - xp.isnan(flat[..., ::-1]).argmax(-1)
+            k = xp.where(nan, last, k)
+    return best.reshape(shape), k.astype(_kdtype(flat.shape[-1])).reshape(shape)
+
+
 def _max_fwd(x, g, want_k):
     """Max over each window of ``x`` (regular geometry ``g``); with ``want_k`` also the offsets."""
     xp = xp_of(x)
@@ -405,6 +427,8 @@ def _max_fwd(x, g, want_k):
     def views(jj):
         return _view(xpad, g, offs[jj])
 
+    if _is_global(g):
+        return _global_max(x, g.nd, want_k, xp)
     if not want_k:
         return _max_reduce(views, g.K, xp), None
     best, k = _max_and_offsets(views, g.K, xp, x.shape[: x.ndim - g.nd] + g.out)
@@ -626,12 +650,16 @@ def _max_rule(ctx, grad):
     g = ctx._g
     gd = grad._data
     lead = gd.shape[: gd.ndim - g.nd]
-    small = gd.size <= _SMALL
-    if not STATE.enabled and not small:
+    direct = gd.size <= _SMALL or _is_global(g)  # one flat-index scatter
+    if not STATE.enabled and not direct:
         return _make(_max_bwd(gd, ctx._k, g, lead))
     idx = ctx._idx
     if idx is None:
-        idx = _flat_indices(ctx._k, _cached(g, "table", lambda: _table(g)), xp_of(gd))
+        idx = (
+            ctx._k.astype(np.int64)
+            if _is_global(g)
+            else _flat_indices(ctx._k, _cached(g, "table", lambda: _table(g)), xp_of(gd))
+        )
     return _scatter_op(grad, idx, g.nd, g.insz, not g.disjoint)
 
 
@@ -1072,7 +1100,15 @@ def _adaptive_max(input, nd, fname, output_size, bwname):
         k = tuple(i // o for i, o in zip(insz, osz))
         g = _tiling(insz, k, osz)
         best, kk = _max_fwd(x, g, True)
-        table = _cached(g, "table", lambda: _table(g))
+        if _is_global(g):
+            idx = kk.astype(np.int64)
+        else:
+            idx = _flat_indices(kk, _cached(g, "table", lambda: _table(g)), xp)
+        out = _make(best)
+        if grad:  # a regular pool: its backward kernels apply
+            node = record(out, bwname, _max_rule, (input,))
+            node._g, node._k, node._idx = g, kk, idx
+        return out, _make(idx)
     else:
         bounds = [_bounds(i, o) for i, o in zip(insz, osz)]
         ks = [int((en - st).max()) for st, en in bounds]
