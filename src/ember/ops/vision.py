@@ -809,14 +809,18 @@ def interpolate(
         raise ValueError(
             "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input"
         )
-    if mode in _LINEAR_DIMS and _LINEAR_DIMS[mode] != k and nd in (3, 4, 5):
+    if mode in _LINEAR_DIMS and mode != "bicubic" and _LINEAR_DIMS[mode] != k and nd in (3, 4, 5):
         raise NotImplementedError(f"Got {nd}D input, but {mode} mode needs {_LINEAR_DIMS[mode] + 2}D input")
     if mode == "lanczos" and nd == 4:
         if align_corners:
             raise ValueError("Lanczos mode does not support align_corners=True")
         if not antialias:
             raise ValueError("Lanczos mode requires antialias=True")
-    elif mode not in ("nearest", "nearest-exact", "area", *_LINEAR_DIMS) or nd not in (3, 4, 5):
+    elif (
+        mode not in ("nearest", "nearest-exact", "area", *_LINEAR_DIMS)
+        or nd not in (3, 4, 5)
+        or (mode == "bicubic" and nd != 4)
+    ):
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd}D) for the modes: {_ALL_MODES} "
             f"(got {mode})"
@@ -843,8 +847,8 @@ def _interp(input, out_size, scales, mode, align_corners, antialias):
         raise RuntimeError(f"Non-empty {x.ndim}D data tensor expected but got a tensor with sizes {list(shape)}")
     if kind != "f" and not (kind == "u" and x.dtype.itemsize == 1):
         base = "nearest" if mode.startswith("nearest") else ("cubic" if mode == "bicubic" else "linear")
-        if k == 2 and mode in ("nearest", "bilinear"):
-            fname = f"upsample_{mode}2d_channels_last"
+        if k == 2 and mode in ("nearest", "nearest-exact", "bilinear"):
+            fname = f"upsample_{mode.replace('-exact', '')}2d_channels_last"
         else:
             fname = f"compute_indices_weights_{base}"
         raise NotImplementedError(f"\"{fname}\" not implemented for '{type_name(input.dtype)}'")
@@ -877,7 +881,8 @@ def _area(input, out_size):
                 f"has sizes {list(x.shape)} with dimension {i} being empty"
             )
     if not input.is_floating_point():
-        raise NotImplementedError(f"\"adaptive_avg_pool{k}d\" not implemented for '{type_name(input.dtype)}'")
+        kernel = {1: "adaptive_avg_pool2d", 2: "adaptive_avg_pool2d", 3: "adaptive_avg_pool3d_cpu"}[k]
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(input.dtype)}'")
     if min(out_size) == 0:
         # an empty result: only its shape matters (crop or pad to it, keeping the graph)
         return _constant_pad(input, [(i + 2, 0, o - x.shape[i + 2]) for i, o in enumerate(out_size)], 0)
