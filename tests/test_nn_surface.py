@@ -68,6 +68,13 @@ EXCLUDED = {
     "LazyInstanceNorm2d": _LAZYNORM,
     "LazyInstanceNorm3d": _LAZYNORM,
     "Container": "deprecated alias kept by PyTorch for old pickles",
+    # torch.nn submodules
+    "attention": _ATTN,
+    "intrinsic": "quantization (fused modules) is out of scope",
+    "qat": "quantization-aware training is out of scope",
+    "quantizable": "quantization is out of scope",
+    "quantized": "quantization is out of scope",
+    "parallel": _DIST,
     # torch.nn.functional
     "multi_head_attention_forward": _ATTN,
     "scaled_dot_product_attention": _ATTN,
@@ -166,6 +173,10 @@ UTILS = [
     "parametrizations.orthogonal", "parametrizations.spectral_norm", "parametrizations.weight_norm",
     "stateless.functional_call",
 ]  # fmt: skip
+
+SUBMODULES = ["functional", "init", "modules", "parameter", "utils", "utils.parametrize", "utils.parametrizations",
+              "utils.stateless", "utils.fusion", "utils.clip_grad", "utils.convert_parameters", "utils.weight_norm",
+              "utils.spectral_norm", "utils.memory_format", "utils.init"]  # fmt: skip
 
 # public methods of Module and the containers (plus the protocol dunders they define)
 METHODS = [
@@ -465,6 +476,14 @@ def test_tables_are_consistent():
         assert callable(getattr(TF, name)), name
     for name in TOP_LEVEL:
         assert callable(getattr(torch, name)), name
+
+
+@pytest.mark.parametrize("name", SUBMODULES)
+def test_submodule_exists(name):
+    assert inspect.ismodule(importlib.import_module("torch.nn." + name))
+    assert inspect.ismodule(importlib.import_module("ember.nn." + name))
+    # the attribute itself: a module, or (utils.weight_norm, ...) the function of the same name in both
+    assert inspect.ismodule(_get(enn, name)) == inspect.ismodule(_get(tnn, name))
 
 
 @pytest.mark.parametrize("name", CLASSES)
