@@ -192,6 +192,7 @@ def test_indices_ties_nan_and_lowest(kernel_path):
         dict(kernel_size=2, stride=1, padding=1),
         dict(kernel_size=3, stride=2, padding=1, dilation=2),
         dict(kernel_size=4, stride=3, padding=2, ceil_mode=True),
+        dict(kernel_size=12),
     ):
         compare(_f("max_pool1d", return_indices=True, **kw), A(a))
     b = np.full((1, 1, 4, 5), -np.inf, np.float32)
@@ -201,6 +202,7 @@ def test_indices_ties_nan_and_lowest(kernel_path):
     compare(_f("max_pool2d", kernel_size=2, padding=1, return_indices=True), A(b))
     compare(_f("max_pool2d", kernel_size=3, stride=1, padding=1, dilation=2, return_indices=True), A(b))
     compare(_f("adaptive_max_pool2d", output_size=(3, 4), return_indices=True), A(b))
+    compare(_f("adaptive_max_pool2d", output_size=1, return_indices=True), A(b))
     ties = np.array([[[[2.0, 2.0, 2.0], [2.0, 1.0, 2.0], [2.0, 2.0, 2.0]]]], np.float32)
     compare(_f("max_pool2d", kernel_size=2, stride=1, return_indices=True), A(ties))
 
