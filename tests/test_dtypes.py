@@ -392,6 +392,30 @@ WIDE_U_BAD = [
     pytest.param(lambda L, d: _u(L, d).gather(0, L.tensor([0])), "scatter_gather_tensor_cpu", id="gather"),
     pytest.param(lambda L, d: _u(L, d).index_select(0, L.tensor([0])), "index_select", id="index_select"),
     pytest.param(lambda L, d: L.ones(2, 2, dtype=getattr(L, d)).tril(), "tril", id="tril"),
+    pytest.param(lambda L, d: _u(L, d).div(_u(L, d), rounding_mode="trunc"), "div_trunc_cpu", id="div_trunc"),
+    pytest.param(lambda L, d: _u(L, d).topk(1), "topk_cpu", id="topk"),
+    pytest.param(lambda L, d: _u(L, d).bincount(), "bincount_cpu", id="bincount"),
+    pytest.param(lambda L, d: _u(L, d).masked_select(L.tensor([True, False, True])), "masked_select", id="mselect"),
+    pytest.param(lambda L, d: L.logical_and(_u(L, d), _u(L, d)), "logical_and_cpu", id="logical_and"),
+    pytest.param(lambda L, d: L.logical_not(_u(L, d)), "logical_not_cpu", id="logical_not"),
+    pytest.param(
+        lambda L, d: L.zeros(3, dtype=getattr(L, d)).scatter_add(0, L.tensor([0]), L.ones(1, dtype=getattr(L, d))),
+        "scatter_gather_tensor_cpu",
+        id="scatter_add",
+    ),
+    pytest.param(lambda L, d: _u(L, d).median(), "median_cpu", id="median"),
+    pytest.param(lambda L, d: _u(L, d).cummax(0), "cummax_cpu", id="cummax"),
+    pytest.param(lambda L, d: L.ones(2, 2, dtype=getattr(L, d)).trace(), "trace", id="trace"),
+    pytest.param(lambda L, d: _u(L, d).take(L.tensor([0])), "take_cpu", id="take"),
+    pytest.param(lambda L, d: _u(L, d).put_(L.tensor([0]), _u(L, d, (9,))), "take_put_cpu", id="put_"),
+    pytest.param(lambda L, d: _u(L, d).index_add(0, L.tensor([0]), _u(L, d, (9,))), "index_add_", id="index_add"),
+    pytest.param(lambda L, d: _u(L, d).index_fill(0, L.tensor([0]), 9), "index_fill_cpu", id="index_fill"),
+    pytest.param(lambda L, d: _u(L, d).index_copy(0, L.tensor([0]), _u(L, d, (9,))), "index_copy_cpu", id="icopy"),
+    pytest.param(lambda L, d: _u(L, d).__setitem__(L.tensor([True, False, True]), 7), "masked_fill", id="set_mask"),
+    pytest.param(lambda L, d: _u(L, d).__setitem__(L.tensor([0]), 7), "index_put", id="setitem_index"),
+    pytest.param(lambda L, d: _u(L, d).count_nonzero(), "nonzero_count_cpu", id="count_nonzero"),
+    pytest.param(lambda L, d: _u(L, d).relu(), "clamp_min_scalar_cpu", id="relu"),
+    pytest.param(lambda L, d: _u(L, d).max(_u(L, d)), "maximum_cpu", id="max_other"),
 ]
 
 
@@ -425,6 +449,15 @@ def test_wide_uint_dtype_and_promotion(name):
     assert ember.tensor([1, 2], dtype=e).numpy().dtype == a.dtype
     assert repr(_u(ember, name, (65535, 2))) == repr(_u(torch, name, (65535, 2)))
     assert _u(ember, name, (65535,)).item() == 65535
+    x = _u(ember, name)
+    x[1] = 9  # basic indexing writes work
+    assert x.tolist() == [1, 9, 3]
+
+
+def test_uint64_beyond_int64():
+    for vals in ([2**63, 5], [2**64 - 1]):
+        assert ember.tensor(vals, dtype=ember.uint64).tolist() == torch.tensor(vals, dtype=torch.uint64).tolist()
+    raises_same(lambda L: L.tensor([2**63], dtype=L.int64))
 
 
 @pytest.mark.parametrize("name", ["uint8", "uint16", "uint64"])

@@ -351,8 +351,10 @@ def _from_data(data, dtype=None):
         if a.dtype == object:
             raise ValueError("Overflow when unpacking long long")
         a = a.reshape(shape)
-    if a.dtype == object or (a.dtype.kind == "u" and a.dtype.itemsize == 8 and (dt is None or dt._cat == D._INT)):
-        raise ValueError("Overflow when unpacking long long")  # ints beyond int64
+    if a.dtype == object or (
+        a.dtype.kind == "u" and a.dtype.itemsize == 8 and (dt is None or (dt._cat == D._INT and dt is not D.uint64))
+    ):
+        raise ValueError("Overflow when unpacking long long")  # ints beyond int64 (uint64 holds them)
     target = dt if dt is not None else inferred
     if dt is not None and fast is not None:
         _check_python_cast(a, dt)

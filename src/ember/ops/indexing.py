@@ -908,9 +908,20 @@ def _setitem_fast(self, index, value) -> bool:
     return True
 
 
+def _wide_uint_setitem(self, index, value):
+    """PyTorch has no masked_fill/index_put kernels for uint16/32/64: advanced-index writes fail."""
+    items = index if type(index) is tuple else (index,)
+    adv = [i for i in items if isinstance(i, (Tensor, list, np.ndarray))]
+    if adv:
+        mask = len(adv) == 1 and isinstance(adv[0], Tensor) and adv[0]._data.dtype == np.bool_
+        reject_wide_uint("masked_fill" if mask and not isinstance(value, Tensor) else "index_put", self._data.dtype)
+
+
 def setitem(self, index, value):
     """``tensor[index] = value`` in place with PyTorch's rules; differentiable w.r.t. the tensor (when it
     is not a leaf that requires grad) and a tensor ``value``."""
+    if self._data.dtype.kind == "u":
+        _wide_uint_setitem(self, index, value)
     if _setitem_fast(self, index, value):
         return
     ix = _parse(index, self._data.shape)
@@ -1147,6 +1158,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None) -> Tensor:
 
 def _scatter_prep(fname, input, dim, index, src):
     """Checks shared by scatter, scatter_add and scatter_reduce; returns (x, d, ix, src cropped)."""
+    if isinstance(input, Tensor):
+        reject_wide_uint("scatter_gather_tensor_cpu", input._data.dtype)
     x, d, a = _along_prep(fname, input, dim, index, "scatter(): Expected dtype int32/int64 for index", "self")
     xs = x._data.shape
     s = None
@@ -1223,7 +1236,7 @@ def _scatter_add_fast(input, dim, index, src):
     """``scatter_add`` where ``_along_args`` holds and ``src`` is a CPU tensor of the index's shape
     and ``input``'s dtype."""
     args = _along_args(input, dim, index)
-    if args is None or not isinstance(src, Tensor):
+    if args is None or not isinstance(src, Tensor) or args[0].dtype.kind == "u":
         return None
     x, a, d = args
     v = src._data
@@ -1470,6 +1483,8 @@ def _slice_check(fname, x: Tensor, d, n_idx, source: Tensor, count_kind, count_m
 
 
 def _index_add_prep(self, dim, index, source, *, alpha=1, fname="index_add"):
+    if isinstance(self, Tensor):
+        reject_wide_uint("index_add_", self._data.dtype)
     _check_tensor(fname, self, "input", 1)
     _check_tensor(fname, source, "source", 3)
     d = _wrap_dim(dim, self._data.ndim)
@@ -1515,6 +1530,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None) -> Tensor:
 
 def _index_copy_prep(self, dim, index, source, fname="index_copy"):
     _check_tensor(fname, self, "input", 1)
+    reject_wide_uint("index_copy_cpu", self._data.dtype)
     _check_tensor(fname, source, "source", 3)
     d = _wrap_dim(dim, self._data.ndim)
     a = _int_index(
@@ -1558,6 +1574,7 @@ def index_copy(input, dim, index, source) -> Tensor:
 
 def _index_fill_prep(self, dim, index, value, fname="index_fill"):
     _check_tensor(fname, self, "input", 1)
+    reject_wide_uint("index_fill_cpu", self._data.dtype)
     d = _wrap_dim(dim, self._data.ndim)
     a = _int_index(fname, index, (np.dtype(np.int64),), IndexError, "index_fill_(): Expected dtype int64 for index.")
     if a.ndim > 1:
@@ -1661,6 +1678,8 @@ def _mask_prep(fname, input, mask, dtype_msg):
 @defop
 def masked_select(input, mask, *, out=None) -> Tensor:
     """The elements of ``input`` where the (broadcast) bool ``mask`` is True, as a 1-D tensor."""
+    if isinstance(input, Tensor):
+        reject_wide_uint("masked_select", input._data.dtype)
     xe, ix, _ = _mask_prep("masked_select", input, mask, "masked_select: expected BoolTensor for mask")
     r = _get(xe, ix, "MaskedSelectBackward0")
     return r if out is None else write_out(out, r)
@@ -1726,6 +1745,7 @@ def take(input, index, *, out=None) -> Tensor:
     """``input`` read as 1-D at the positions in ``index`` (negative positions count from the end);
     the result has ``index``'s shape."""
     _check_tensor("take", input, "input", 1)
+    reject_wide_uint("take_cpu", input._data.dtype)
     a = _flat_index("take", input, index)
     flat = input.reshape(-1)
     r = _get(flat, _adv_only(flat._data.shape, ((0, a),)), "TakeBackward0")
@@ -1734,6 +1754,7 @@ def take(input, index, *, out=None) -> Tensor:
 
 def _put_prep(input, index, source, fname="put"):
     _check_tensor(fname, input, "input", 1)
+    reject_wide_uint("take_put_cpu", input._data.dtype)
     _check_tensor(fname, source, "source", 3)
     a = _flat_index("put_", input, index)
     if input._data.dtype != source._data.dtype:

@@ -466,7 +466,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
         )
-    if rdt == np.bool_:
+    if rdt == np.bool_ or _wide_u(rdt):
         _not_impl("div_" + rounding_mode + "_cpu", rdt)
     r = _make(_int_div(x, y, rdt, trunc=rounding_mode == "trunc"))
     if needs_grad(input, other) and _kind(r._data.dtype) == "f":
@@ -970,6 +970,8 @@ def relu(input):
     if k in "bc":
         if k == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
+        _not_impl("clamp_min_scalar_cpu", x.dtype)
+    if k == "u" and x.itemsize > 1:
         _not_impl("clamp_min_scalar_cpu", x.dtype)
     if type(x) is _ndarray:
         dt = x.dtype
@@ -1747,6 +1749,8 @@ def _logical(name, kernel):
     def op(input, other, *, out=None):
         _check_tensor(name, input)
         _check_tensor(name, other, "other", 2)
+        reject_wide_uint(name + "_cpu", input._data.dtype)
+        reject_wide_uint(name + "_cpu", other._data.dtype)
         r = _make(_run(kernel, _xp(input._data), input._data, other._data))
         return r if out is None else write_out(out, r)
 
@@ -1765,6 +1769,7 @@ logical_xor = _logical("logical_xor", lambda xp, x, y: xp.logical_xor(x, y))
 def logical_not(input, *, out=None):
     """Elementwise NOT treating nonzero as True; returns a bool tensor."""
     _check_tensor("logical_not", input)
+    reject_wide_uint("logical_not_cpu", input._data.dtype)
     r = _make(_xp(input._data).logical_not(input._data))
     return r if out is None else write_out(out, r)
 

@@ -571,8 +571,8 @@ def _wide_u(x, kname):
 def _max_min(fname, input, dim, keepdim, other, out, is_max):
     _check_tensor(fname, input)
     x = input._data
-    if x.dtype.kind == "u":
-        _wide_u(x, (fname + "_all") if dim is None and other is None else fname + "_cpu")
+    if x.dtype.kind == "u" and other is None and not isinstance(dim, Tensor):
+        _wide_u(x, (fname + "_all") if dim is None else fname + "_cpu")
     nd = x.ndim
     if type(dim) is int and other is None and nd and -nd <= dim < nd and x.shape[dim]:
         # the common call: values and indices along one non-empty dim
@@ -1290,6 +1290,7 @@ def cumprod(input, dim, *, dtype=None, out=None) -> Tensor:
 
 def _cum_extreme(fname, input, dim, is_max, out):
     rt = return_types.cummax if is_max else return_types.cummin
+    _wide_u(input._data, fname + "_cpu")
     axis, zero_d, t = _along(input, dim)
     xa = t._data
     xp = _xp(xa)
@@ -1390,6 +1391,7 @@ def any(input, dim=None, keepdim=False, *, out=None) -> Tensor:
 def count_nonzero(input, dim=None) -> Tensor:
     """Number of nonzero elements over ``dim`` (int64)."""
     x = input._data
+    _wide_u(x, "nonzero_count_cpu")
     axes = norm_dims(dim, x.ndim)
     return _make(_xp(x).asarray((x != 0).sum(axis=axes), dtype=np.int64))
 
@@ -1435,6 +1437,7 @@ def msort(input, *, out=None) -> Tensor:
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
     rt = return_types.topk
+    _wide_u(input._data, "topk_cpu")
     axis, zero_d, t = _along(input, dim)
     xa = t._data
     n = xa.shape[axis]
@@ -1490,6 +1493,7 @@ def _median_idx(xp, x, axis, ignore_nan):
 def _median(fname, input, dim, keepdim, out, ignore_nan):
     rt = return_types.nanmedian if ignore_nan else return_types.median
     x = input._data
+    _wide_u(x, "median_cpu" if dim is not None or not ignore_nan else "nanmedian_cpu")
     xp = _xp(x)
     if dim is None:
         if x.size == 0:
@@ -1709,6 +1713,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 def bincount(input, weights=None, minlength=0) -> Tensor:
     """Count of each non-negative integer in a 1-D tensor (or the sum of ``weights`` per value)."""
     x = input._data
+    _wide_u(x, "bincount_cpu")
     xp = _xp(x)
     if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and (x < 0).any()):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")

@@ -1589,6 +1589,7 @@ def trace(input) -> Tensor:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
     if x.dtype == np.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    reject_wide_uint("trace", x.dtype)
     d = _diag_array(x, 0, 0, 1)
     r = _make(d.sum(dtype=np.int64 if x.dtype.kind in "iu" else x.dtype))
     if needs_grad(input):
