@@ -160,6 +160,14 @@ def test_local_response_norm(xs, size, kw):
     compare(lambda lib, x: lib.nn.functional.local_response_norm(x * 3, size, **kw), xs)
 
 
+@pytest.mark.parametrize("size,c", [(2, 3), (3, 6), (4, 1), (5, 6), (7, 3)])
+def test_cross_map_lrn2d(size, c):
+    # PyTorch's legacy layer: its own window, and a gradient that is not the exact derivative
+    compare(lambda lib, x: lib.nn.CrossMapLRN2d(size, alpha=0.5, beta=0.75, k=1.5)(x * 2), (2, c, 3, 2))
+    assert repr(ember.nn.CrossMapLRN2d(size)) == repr(torch.nn.CrossMapLRN2d(size))
+    raises_same(lambda lib, x: lib.nn.CrossMapLRN2d(size)(x), (2, c, 3))
+
+
 @pytest.mark.parametrize("p,dim", [(2.0, 1), (1.0, -1), (float("inf"), 0)])
 def test_normalize(p, dim):
     compare(lambda lib, x: lib.nn.functional.normalize(x, p, dim), (3, 4))

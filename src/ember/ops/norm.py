@@ -499,3 +499,73 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabl
 def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
     """Group norm returning (output, mean, rstd) with statistics of shape (N, group)."""
     return _gn_common(input, group, weight, bias, eps)
+
+
+# ---------------------------------------------------------------------------- cross-map LRN (legacy)
+def _window_sum(t, before, after):
+    """``out[:, c] = sum of t[:, k] for k in [c - before, c + after]`` (channels outside are zero), in
+    ember ops: one shifted slice per window position over a zero-padded copy."""
+    from .._creation import zeros
+    from .shape import cat
+
+    n, c = t.shape[0], t.shape[1]
+    rest = tuple(t.shape[2:])
+    parts = []
+    if before > 0:
+        parts.append(zeros((n, before) + rest, dtype=t.dtype))
+    parts.append(t)
+    if after > 0:
+        parts.append(zeros((n, after) + rest, dtype=t.dtype))
+    p = cat(parts, 1) if len(parts) > 1 else t
+    off = max(before, 0)
+    total = None
+    for j in range(-before, after + 1):
+        lo = off + j
+        piece = p[:, lo : lo + c]
+        total = piece if total is None else total + piece
+    return total
+
+
+def _cross_map_scale(x, size, alpha, k):
+    """PyTorch's running-window sum of squares over channels for ``CrossMapLRN2d``: the window of
+    channel c reaches ``(size - 1) // 2 + 1`` channels to each side, and from channel ``pre`` on it
+    also keeps channel 0 (the running sum never drops it)."""
+    pre = int((size - 1) / 2 + 1)
+    sq = x * x
+    s = _window_sum(sq, pre - 1, pre - 1)
+    c = x.shape[1]
+    if c > pre:
+        from .._creation import zeros
+
+        keep0 = zeros((1, c) + (1,) * (x.dim() - 2), dtype=x.dtype)
+        keep0[:, pre:] = 1
+        s = s + sq[:, :1] * keep0
+    return s * (alpha / size) + k
+
+
+def cross_map_lrn2d(input, size, alpha=0.0001, beta=0.75, k=1.0):
+    """Local response normalisation across channels of a 4D input, with PyTorch's legacy window and its
+    hand-written gradient (which is not the exact derivative of this forward)."""
+    from ..autograd.grad_mode import no_grad
+
+    if input.dim() != 4:
+        raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+    with no_grad():
+        scale = _cross_map_scale(input, size, alpha, k)
+        out = input * scale ** (-beta)
+    r = _make(out._data)
+    if needs_grad(input):
+        node = record(r, "CrossMapLRN2dBackward", _cross_map_rule, (input,))
+        node._p = (size, alpha, beta, k)
+    return r
+
+
+def _cross_map_rule(ctx, g):
+    (x,) = ctx.inputs
+    size, alpha, beta, k = ctx._p
+    scale = _cross_map_scale(x, size, alpha, k)
+    out = x * scale ** (-beta)
+    ratio = g * out / scale
+    ipp = int(size - (size - 1) / 2)
+    acc = _window_sum(ratio, ipp, size - 1 - ipp)
+    return scale ** (-beta) * g - x * acc * (2 * alpha * beta / size)
