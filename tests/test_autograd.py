@@ -555,3 +555,13 @@ def test_backward_create_graph_gives_differentiable_grad():
     e, t = f(ember), f(torch)
     assert_same(e[0], t[0], atol=1e-12)
     assert_same(e[1], t[1], atol=1e-12)
+
+
+def test_backward_of_bfloat16_scalar():
+    import torch
+
+    x = ember.ones(2, dtype=ember.bfloat16, requires_grad=True)
+    (x * 2).sum().backward()
+    tx = torch.ones(2, dtype=torch.bfloat16, requires_grad=True)
+    (tx * 2).sum().backward()
+    assert x.grad.dtype == ember.bfloat16 and x.grad.tolist() == tx.grad.tolist()

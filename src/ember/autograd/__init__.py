@@ -40,7 +40,7 @@ def _make_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if t._data.dtype.kind not in "fc":
+            if not (t.dtype.is_floating_point or t.dtype.is_complex):
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {t.dtype}")
             g = full_like_array(t, 1)
         else:
