@@ -103,6 +103,7 @@ class _Geom:
         "koffs",
         "phases",
         "t",
+        "flipg",
     )
 
     def __init__(self, xs, ks, ps, stride, dil, lo, hi, groups, flat=None, phased=None):
@@ -110,6 +111,7 @@ class _Geom:
         self.xs, self.ks, self.ps = tuple(xs), tuple(ks), tuple(ps)
         self.stride, self.dil, self.lo, self.hi = tuple(stride), tuple(dil), tuple(lo), tuple(hi)
         self.groups = groups
+        self.flipg = False  # the input gradient's geometry (see _flip_geom), made on first use
         # the extent of the padded input the sliding windows actually touch
         self.ext = tuple((p - 1) * s + d * (k - 1) + 1 for p, s, d, k in zip(ps, stride, dil, ks))
         self.flat = all(s == 1 for s in stride) if flat is None else flat
@@ -428,6 +430,123 @@ def _wg(w, G):
     return w.reshape(G, o // G, w.size // o if o else 0)
 
 
+# ---------------------------------------------------------------------------- cache-blocked kernels
+# On NumPy, unit-stride ungrouped convolutions run over the batch in blocks of a few samples whose im2col
+# (about _BLOCK_BYTES) stays in cache: copying the windows then costs little next to the matmul, which
+# reads them back at once, and no buffer of the whole batch's im2col is made.
+_BLOCK_BYTES = 3 << 20
+
+
+def _blocked(x, w, g: _Geom) -> bool:
+    """Whether the cache-blocked kernels apply: NumPy arrays of one full-precision dtype, unit strides, one group."""
+    return (
+        g.flat
+        and g.groups == 1
+        and type(x) is _ndarray
+        and type(w) is _ndarray
+        and x.dtype.kind in "fc"
+        and x.dtype.itemsize >= 4
+        and w.dtype == x.dtype
+    )
+
+
+def _block_rows(ck, g: _Geom, itemsize, n):
+    return max(1, min(n, _BLOCK_BYTES // max(ck * g.m * itemsize, 1)))
+
+
+def _window_view(xb, g: _Geom, s, cur):
+    """The im2col windows of samples ``s:s+cur`` of the padded input ``xb``: a ``(C, *K, cur, m)`` view."""
+    st = xb.strides
+    it = xb.itemsize
+    kst = tuple(d * sp * it for d, sp in zip(g.dil, g.sp))
+    return np.lib.stride_tricks.as_strided(xb[s:], (xb.shape[1],) + g.ks + (cur, g.m), (st[1],) + kst + (st[0], it))
+
+
+def _corr_blocked(x, w, g: _Geom, b=None):
+    """Forward convolution (see ``_corr_arr``) block by block over the batch: per block one window copy
+    into a ``(C*K, cur*m)`` buffer, one matmul, and the ``(O, cur, m)`` product written out in place."""
+    n, o = x.shape[0], w.shape[0]
+    xb = _padded(x, g)
+    c = xb.shape[1]
+    ck = c * _prod(g.ks)
+    m = g.m
+    dt = x.dtype
+    it = dt.itemsize
+    nb = _block_rows(ck, g, it, n)
+    wm = w.reshape(o, ck)
+    buf = np.empty(ck * nb * m, dtype=dt)
+    res = np.empty(o * nb * m, dtype=dt)
+    out = np.empty((n, o) + g.ps, dtype=dt)
+    bb = None if b is None else b.reshape((1, o) + (1,) * g.nd)
+    psp = tuple(p * it for p in g.psp)
+    as_strided = np.lib.stride_tricks.as_strided
+    for s in range(0, n, nb):
+        cur = min(nb, n - s)
+        cols = buf[: ck * cur * m].reshape((c,) + g.ks + (cur, m))
+        cols[...] = _window_view(xb, g, s, cur)
+        r = res[: o * cur * m].reshape(o, cur * m)
+        np.matmul(wm, cols.reshape(ck, cur * m), out=r)
+        v = as_strided(r, (cur, o) + g.ps, (m * it, cur * m * it) + psp)
+        if bb is None:
+            out[s : s + cur] = v
+        else:
+            np.add(v, bb, out=out[s : s + cur])
+    return out
+
+
+def _corr_w_blocked(x, y, g: _Geom, wshape):
+    """Weight gradient (see ``_corr_w_arr``) from the plain ``(N, O, *ps)`` gradient ``y``, block by block:
+    ``y`` of the block laid out on the flat pitch (zeros past the rows' ends) against the block's im2col."""
+    n, o = y.shape[0], y.shape[1]
+    if y.size == 0 or x.size == 0:
+        return np.zeros(wshape, dtype=y.dtype)
+    xb = _padded(x, g)
+    c = xb.shape[1]
+    ck = c * _prod(g.ks)
+    m = g.m
+    dt = y.dtype
+    it = dt.itemsize
+    nb = _block_rows(ck, g, it, n)
+    buf = np.empty(ck * nb * m, dtype=dt)
+    ybuf = np.zeros(o * nb * m, dtype=dt)
+    part = np.empty((o, ck), dtype=dt)
+    gw = None
+    psp = tuple(p * it for p in g.psp)
+    as_strided = np.lib.stride_tricks.as_strided
+    for s in range(0, n, nb):
+        cur = min(nb, n - s)
+        cols = buf[: ck * cur * m].reshape((c,) + g.ks + (cur, m))
+        cols[...] = _window_view(xb, g, s, cur)
+        yf = ybuf[: o * cur * m]
+        if cur != nb and not g.ident:
+            yf[...] = 0  # a shorter last block: its layout differs, so the gaps are cleared again
+        as_strided(yf, (cur, o) + g.ps, (m * it, cur * m * it) + psp)[...] = y[s : s + cur]
+        yf = yf.reshape(o, cur * m)
+        if gw is None:
+            gw = np.matmul(yf, cols.reshape(ck, cur * m).T)
+        else:
+            np.matmul(yf, cols.reshape(ck, cur * m).T, out=part)
+            gw += part
+    return gw.reshape(wshape)
+
+
+def _flip_geom(g: _Geom):
+    """For a unit-stride ungrouped ``g``, the geometry of its input gradient as a forward convolution of the
+    output gradient with the flipped, transposed filters (None where that needs negative padding)."""
+    f = g.flipg
+    if f is False:
+        lo = tuple(d * (k - 1) - a for d, k, a in zip(g.dil, g.ks, g.lo))
+        hi = tuple(d * (k - 1) - a for d, k, a in zip(g.dil, g.ks, g.hi))
+        f = None if min(lo + hi) < 0 else _Geom(g.ps, g.ks, g.xs, (1,) * g.nd, g.dil, lo, hi, 1)
+        g.flipg = f
+    return f
+
+
+def _flip_w(w, nd):
+    """Filters ``(O, C, *K)`` as ``(C, O, *K)`` reversed along every kernel dim."""
+    return np.ascontiguousarray(w[(slice(None), slice(None)) + (slice(None, None, -1),) * nd].swapaxes(0, 1))
+
+
 def _corr_arr(x, w, g: _Geom, b=None, keep_cols=False):
     """Forward convolution of arrays: ``(N, C, *xs)`` with ``(O, C/G, *K)`` -> ``(N, O, *ps)``
     (plus ``b`` per channel). Returns (out, cols or None)."""
@@ -438,6 +557,8 @@ def _corr_arr(x, w, g: _Geom, b=None, keep_cols=False):
         if b is not None and out.size:
             out += b.reshape((1, o) + (1,) * g.nd)
         return out, None
+    if _blocked(x, w, g):
+        return _corr_blocked(x, w, g, b), None
     cols = _im2col(x, g)
     r = xp.matmul(_wg(w, g.groups), cols)
     out = _from_full(r, g, n, o, b)
@@ -789,11 +910,22 @@ def _conv_rule(ctx, gr):
     g = ctx._geom
     if not STATE.enabled:
         gd = gr._data
-        yf = _to_full(gd, g)
         xd, wd = x._data, w._data
         cols = ctx.__dict__.get("_cols")
         if xd.dtype.kind == "c":  # the adjoints of a complex product use the conjugates
             xd, wd, cols = xd.conj(), wd.conj(), None
+        if _blocked(xd, wd, g) and type(gd) is _ndarray and gd.dtype == xd.dtype:
+            fg = _flip_geom(g) if nx else None
+            if nx and fg is not None:
+                gx = _make(_corr_arr(gd, _flip_w(wd, g.nd), fg)[0])
+            elif nx:
+                gx = _make(_corr_t_arr(_to_full(gd, g.t), wd, g, gd.shape[0]))
+            else:
+                gx = None
+            gw = _make(_corr_w_blocked(xd, gd, g, wd.shape)) if nw else None
+            gb = _make(gd.sum((0, *range(2, gd.ndim)))) if nb else None
+            return gx, gw, gb
+        yf = _to_full(gd, g)
         gx = _make(_corr_t_arr(yf if g.t is g else _to_full(gd, g.t), wd, g, gd.shape[0])) if nx else None
         gw = _make(_corr_w_arr(xd, yf, g, wd.shape, cols)) if nw else None
         gb = _make(gd.sum((0, *range(2, gd.ndim)))) if nb else None
