@@ -443,6 +443,26 @@ def test_convert_sync_batchnorm():
     assert list(s.state_dict()) == list(t.state_dict())
 
 
+@pytest.mark.parametrize(
+    "name,kw,shape",
+    [
+        ("LazyBatchNorm1d", {}, (4, 3)),
+        ("LazyBatchNorm2d", {"momentum": None}, (4, 3, 2, 2)),
+        ("LazyBatchNorm3d", {"affine": False}, (2, 3, 2, 2, 2)),
+        ("LazyInstanceNorm1d", {"affine": True, "track_running_stats": True}, (2, 3, 4)),
+        ("LazyInstanceNorm2d", {"bias": False}, (2, 3, 2, 2)),
+        ("LazyInstanceNorm3d", {}, (2, 3, 2, 2, 2)),
+    ],
+)
+def test_lazy_modules(name, kw, shape):
+    tm, em = getattr(torch.nn, name)(**kw), getattr(ember.nn, name)(**kw)
+    assert repr(em) == repr(tm)
+    x = _x(shape).astype(np.float32)
+    assert_same(em(ember.tensor(x)), tm(torch.tensor(x)))
+    assert type(em).__name__ == type(tm).__name__ and repr(em) == repr(tm)
+    _compare_module(tm, em, x, steps=2)
+
+
 def test_module_dtype_device_kwargs():
     m = ember.nn.BatchNorm2d(3, dtype=ember.float64)
     assert m.weight.dtype == ember.float64 and m.running_mean.dtype == ember.float64
