@@ -917,6 +917,22 @@ LAYERS = [
 ]
 
 
+def _describe(v):
+    if isinstance(v, (bool, int, float, str, type(None))):
+        return repr(v)
+    if isinstance(v, torch.Size) or type(v).__name__ == "Size":
+        return "Size" + _describe(tuple(v))
+    if isinstance(v, (tuple, list)):
+        return type(v).__name__ + "(" + ", ".join(_describe(x) for x in v) + ")"
+    if hasattr(v, "shape"):
+        return f"tensor{tuple(v.shape)} {_dtype_name(v.dtype)}"
+    return "callable" if callable(v) else type(v).__name__
+
+
+def _attributes(m):
+    return {k: _describe(v) for k, v in vars(m).items() if not k.startswith("_")}
+
+
 def _dtype_name(dt):
     return str(dt).rsplit(".", 1)[-1]
 
@@ -948,6 +964,11 @@ def test_repr_and_state_dict(expr):
     assert [n for n, _ in e.named_parameters()] == [n for n, _ in t.named_parameters()]
     assert [n for n, _ in e.named_buffers()] == [n for n, _ in t.named_buffers()]
     assert e.training is t.training
+    # public instance attributes (kernel_size, momentum, num_embeddings, ...) with their values and types
+    assert _attributes(e) == _attributes(t)
+    for store in ("_parameters", "_buffers", "_modules"):
+        assert list(getattr(e, store)) == list(getattr(t, store)), store
+    assert e._non_persistent_buffers_set == t._non_persistent_buffers_set
     # the hyper-parameters PyTorch declares as constants are stored with the same values and types
     for attr in getattr(type(t), "__constants__", ()):
         tv, ev = getattr(t, attr), getattr(e, attr)
