@@ -233,9 +233,13 @@ def _normalize_grads_arrays(g, saved, rstd, w, b, axes, wshape, center, nx, nw, 
         return dx, dw, db
     if nx:
         gx = gc * wd if wd is not None else gc
-        r = gx - sv * (_sum_prod(gx, sv, axes) * inv_n)
+        m2 = _sum_prod(gx, sv, axes) * inv_n
+        m1 = _reduce_sum(gx, axes) * inv_n if center else None
+        # r = (gx - x̂ * m2 - m1) * rstd, written into one buffer
+        r = sv * m2
+        np.subtract(gx, r, out=r)
         if center:
-            r -= _reduce_sum(gx, axes) * inv_n
+            r -= m1
         r *= rstd
         dx = _make(r.astype(g.dtype, copy=False))
     if nw:
