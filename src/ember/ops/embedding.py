@@ -208,7 +208,9 @@ def bag_max(rows, starts, counts):
         hit = r == out[bag_of]
         pos = xp.arange(r.shape[0])[:, None]
         first = xp.where(hit, pos, r.shape[0])
-        arg[full] = np.minimum.reduceat(first, st, axis=0) if type(r) is _ndarray else _reduceat_min(first, st)
+        a = np.minimum.reduceat(first, st, axis=0) if type(r) is _ndarray else _reduceat_min(first, st)
+        # a column whose maximum is nan matches no entry: its gradient goes to the bag's first entry
+        arg[full] = xp.where(a >= r.shape[0], st[:, None], a)
     res = _make(out)
     if needs_grad(rows):
         node = record(res, "EmbeddingBagBackward0", _bag_max_rule, (rows,))
