@@ -454,10 +454,35 @@ def test_wide_uint_dtype_and_promotion(name):
     assert x.tolist() == [1, 9, 3]
 
 
-def test_uint64_beyond_int64():
-    for vals in ([2**63, 5], [2**64 - 1]):
-        assert ember.tensor(vals, dtype=ember.uint64).tolist() == torch.tensor(vals, dtype=torch.uint64).tolist()
-    raises_same(lambda L: L.tensor([2**63], dtype=L.int64))
+@pytest.mark.parametrize(
+    "vals, dt",
+    [
+        ([2**63, 5], None),
+        ([2**63, 5], "int64"),
+        ([2**63], "int64"),
+        ([2**63, -1], "uint64"),
+        ([[1, 2**63], [3, 2**64 - 1]], "uint64"),
+        ([2**64 - 1], "uint64"),
+        ([1, 2**64 - 1], "float32"),
+        ([-1, 2], "uint64"),
+        (-3, "uint64"),
+        ([-1, 2], "uint32"),
+        ([True, 2**63], "uint64"),
+        ([1.5, 2**63], None),
+        ([[2**63]], "float64"),
+    ],
+)
+def test_python_ints_beyond_int64(vals, dt):
+    def fn(L):
+        return L.tensor(vals, dtype=getattr(L, dt) if dt else None)
+
+    try:
+        want = fn(torch)
+    except (ValueError, OverflowError):
+        raises_same(fn)
+    else:
+        got = fn(ember)
+        assert str(got.dtype) == str(want.dtype) and got.tolist() == want.tolist()
 
 
 @pytest.mark.parametrize("name", ["uint8", "uint16", "uint64"])

@@ -255,6 +255,8 @@ def _fast_python_list(data):
     kinds = set(map(type, flat)) if a.ndim else {type(data)}
     if not kinds <= {float, int, bool, complex}:
         return None
+    if a.dtype.kind in "fc" and not kinds & {float, complex}:
+        return None  # ints NumPy could only hold as floats (beyond int64): the slow path refuses them
     if complex in kinds:
         dt = D.default_complex()
     elif float in kinds:
@@ -348,9 +350,21 @@ def _from_data(data, dtype=None):
                 a = np.array(leaves) if leaves else np.zeros(0)
         except OverflowError:
             raise ValueError("Overflow when unpacking long long") from None
+        if a.dtype.kind in "fcO" and inferred._cat == D._INT and leaves:
+            # ints beyond int64: uint64 holds them (PyTorch converts every one as unsigned there), floats
+            # round them, other integer types refuse them
+            if dt is D.uint64:
+                try:
+                    a = np.array(leaves, dtype=np.uint64)
+                except OverflowError:
+                    raise OverflowError("can't convert negative int to unsigned") from None
+            elif dt is None or dt._cat <= D._INT:
+                raise ValueError("Overflow when unpacking long long")
         if a.dtype == object:
             raise ValueError("Overflow when unpacking long long")
         a = a.reshape(shape)
+    if dt is D.uint64 and a.dtype.kind == "i" and a.size and a.min() < 0:
+        raise OverflowError("can't convert negative int to unsigned")
     if a.dtype == object or (
         a.dtype.kind == "u" and a.dtype.itemsize == 8 and (dt is None or (dt._cat == D._INT and dt is not D.uint64))
     ):
