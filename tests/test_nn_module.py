@@ -718,3 +718,13 @@ def test_default_initialisation_bounds():
     assert float(em.weight.abs().max()) > 0.8 * b
     bl = enn.Bilinear(10, 5, 3)
     assert float(bl.weight.abs().max()) <= 1 / math.sqrt(10)
+
+
+def test_lazy_buffers_become_plain_tensors():
+    for lib in (torch, ember):
+        m = lib.nn.LazyBatchNorm1d()
+        m(lib.randn(4, 3))
+        assert type(m.running_mean) is lib.Tensor and repr(m.running_mean).startswith("tensor(")
+        m2 = lib.nn.LazyBatchNorm1d()
+        m2.load_state_dict(lib.nn.BatchNorm1d(5).state_dict())
+        assert type(m2.running_var) is lib.Tensor and m2.running_var.shape == (5,)

@@ -34,6 +34,7 @@ class LazyModuleMixin:
             key = prefix + name
             if key in state_dict and param is not None and is_lazy(param):
                 param.materialize(state_dict[key].shape)
+        _plain_buffers(self)
 
     def initialize_parameters(self, *args, **kwargs):
         raise NotImplementedError(f"initialize_parameters is not implemented for {self.__class__.__name__}")
@@ -57,9 +58,20 @@ def _infer_parameters(module, args, kwargs=None):
         module.initialize_parameters(*args, **kwargs)
     if module.has_uninitialized_params():
         raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+    _plain_buffers(module)
     module._initialize_hook.remove()
     module._load_hook.remove()
     delattr(module, "_initialize_hook")
     delattr(module, "_load_hook")
     if module.cls_to_become is not None:
         module.__class__ = module.cls_to_become
+
+
+def _plain_buffers(module):
+    """Materialised buffers are registered as plain tensors, as every other buffer is."""
+    from ..parameter import Buffer
+    from .module import _plain
+
+    for name, buf in module._buffers.items():
+        if isinstance(buf, Buffer) and not is_lazy(buf):
+            module._buffers[name] = _plain(buf)
