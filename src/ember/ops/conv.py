@@ -104,6 +104,7 @@ class _Geom:
         "phases",
         "t",
         "flipg",
+        "blk",
     )
 
     def __init__(self, xs, ks, ps, stride, dil, lo, hi, groups, flat=None, phased=None):
@@ -112,6 +113,7 @@ class _Geom:
         self.stride, self.dil, self.lo, self.hi = tuple(stride), tuple(dil), tuple(lo), tuple(hi)
         self.groups = groups
         self.flipg = False  # the input gradient's geometry (see _flip_geom), made on first use
+        self.blk = None  # the layout of the cache-blocked kernels (see _Blk), made on first use
         # the extent of the padded input the sliding windows actually touch
         self.ext = tuple((p - 1) * s + d * (k - 1) + 1 for p, s, d, k in zip(ps, stride, dil, ks))
         self.flat = all(s == 1 for s in stride) if flat is None else flat
@@ -432,9 +434,41 @@ def _wg(w, G):
 
 # ---------------------------------------------------------------------------- cache-blocked kernels
 # On NumPy, unit-stride ungrouped convolutions run over the batch in blocks of a few samples whose im2col
-# (about _BLOCK_BYTES) stays in cache: copying the windows then costs little next to the matmul, which
-# reads them back at once, and no buffer of the whole batch's im2col is made.
+# (about _BLOCK_BYTES) stays in cache: padding the block, copying its windows and writing the product out
+# then cost little next to the matmul, and no buffer of the whole batch (padded input, im2col) is made.
+#
+# Their layout is flat like ``_Geom``'s, with one saving: the last dim's row pitch ``P`` is the row plus
+# only the wider of its two pads, since the right pad of one row and the left pad of the next can be the
+# same zeros. That keeps the positions the matmul computes past the rows' ends (``P - ps[-1]`` per row) few.
 _BLOCK_BYTES = 3 << 20
+
+
+class _Blk:
+    """The blocked layout of a unit-stride ``_Geom``: per-sample flat strides ``sp`` of the padded input
+    (the last dim at pitch ``P``), the run length ``m`` of one kernel offset's window, the per-sample length
+    ``L`` of the padded input and the flat position ``base`` of input element 0."""
+
+    __slots__ = ("sp", "m", "L", "base")
+
+    def __init__(self, g: _Geom):
+        lo_w = g.lo[-1]
+        pitch = max(g.xs[-1] + max(lo_w, g.hi[-1]), g.ps[-1])
+        sp = [1]
+        acc = pitch
+        for e in reversed(g.ext[:-1]):
+            sp.append(acc)
+            acc *= e
+        self.sp = tuple(reversed(sp))
+        self.L = lo_w + acc
+        self.base = lo_w + sum(a * t for a, t in zip(g.lo[:-1], self.sp[:-1]))
+        self.m = sum((p - 1) * t for p, t in zip(g.ps, self.sp)) + 1
+
+
+def _blk(g: _Geom) -> _Blk:
+    b = g.blk
+    if b is None:
+        b = g.blk = _Blk(g)
+    return b
 
 
 def _blocked(x, w, g: _Geom) -> bool:
@@ -450,43 +484,60 @@ def _blocked(x, w, g: _Geom) -> bool:
     )
 
 
-def _block_rows(ck, g: _Geom, itemsize, n):
-    return max(1, min(n, _BLOCK_BYTES // max(ck * g.m * itemsize, 1)))
+class _Blocks:
+    """Scratch for one blocked pass over ``x`` (``(N, C, *xs)``): a zero-padded block of samples and its
+    im2col, refilled block by block (``fill``)."""
 
+    def __init__(self, x, g: _Geom):
+        self.g = g
+        self.lay = lay = _blk(g)
+        n, c = x.shape[:2]
+        self.x, self.c, self.ck = x, c, c * _prod(g.ks)
+        dt = x.dtype
+        it = dt.itemsize
+        self.nb = nb = max(1, min(n, _BLOCK_BYTES // max(self.ck * lay.m * it, 1)))
+        self.pad = pad = np.zeros((nb, c, lay.L), dtype=dt)
+        st = pad.strides
+        self.inner = np.lib.stride_tricks.as_strided(
+            pad[:, :, lay.base :], (nb, c) + g.xs, st[:2] + tuple(t * it for t in lay.sp)
+        )
+        self.wst = (st[1],) + tuple(d * t * it for d, t in zip(g.dil, lay.sp)) + (st[0], it)
+        self.buf = np.empty(self.ck * nb * lay.m, dtype=dt)
 
-def _window_view(xb, g: _Geom, s, cur):
-    """The im2col windows of samples ``s:s+cur`` of the padded input ``xb``: a ``(C, *K, cur, m)`` view."""
-    st = xb.strides
-    it = xb.itemsize
-    kst = tuple(d * sp * it for d, sp in zip(g.dil, g.sp))
-    return np.lib.stride_tricks.as_strided(xb[s:], (xb.shape[1],) + g.ks + (cur, g.m), (st[1],) + kst + (st[0], it))
+    def fill(self, s, cur):
+        """im2col of samples ``s:s+cur``: a ``(C*K, cur*m)`` array."""
+        g, m = self.g, self.lay.m
+        self.inner[:cur] = self.x[s : s + cur]
+        shape = (self.c,) + g.ks + (cur, m)
+        cols = self.buf[: self.ck * cur * m].reshape(shape)
+        cols[...] = np.lib.stride_tricks.as_strided(self.pad, shape, self.wst)
+        return cols.reshape(self.ck, cur * m)
+
+    def positions(self, r, o, cur):
+        """The ``(cur, O, *ps)`` output positions inside a ``(O, cur*m)`` array ``r`` (a view)."""
+        it = r.itemsize
+        m = self.lay.m
+        return np.lib.stride_tricks.as_strided(
+            r, (cur, o) + self.g.ps, (m * it, cur * m * it) + tuple(t * it for t in self.lay.sp)
+        )
 
 
 def _corr_blocked(x, w, g: _Geom, b=None):
     """Forward convolution (see ``_corr_arr``) block by block over the batch: per block one window copy
-    into a ``(C*K, cur*m)`` buffer, one matmul, and the ``(O, cur, m)`` product written out in place."""
+    into a ``(C*K, cur*m)`` buffer, one matmul, and the ``(O, cur*m)`` product written out in place."""
     n, o = x.shape[0], w.shape[0]
-    xb = _padded(x, g)
-    c = xb.shape[1]
-    ck = c * _prod(g.ks)
-    m = g.m
+    bl = _Blocks(x, g)
+    m, nb = bl.lay.m, bl.nb
     dt = x.dtype
-    it = dt.itemsize
-    nb = _block_rows(ck, g, it, n)
-    wm = w.reshape(o, ck)
-    buf = np.empty(ck * nb * m, dtype=dt)
+    wm = w.reshape(o, bl.ck)
     res = np.empty(o * nb * m, dtype=dt)
     out = np.empty((n, o) + g.ps, dtype=dt)
     bb = None if b is None else b.reshape((1, o) + (1,) * g.nd)
-    psp = tuple(p * it for p in g.psp)
-    as_strided = np.lib.stride_tricks.as_strided
     for s in range(0, n, nb):
         cur = min(nb, n - s)
-        cols = buf[: ck * cur * m].reshape((c,) + g.ks + (cur, m))
-        cols[...] = _window_view(xb, g, s, cur)
         r = res[: o * cur * m].reshape(o, cur * m)
-        np.matmul(wm, cols.reshape(ck, cur * m), out=r)
-        v = as_strided(r, (cur, o) + g.ps, (m * it, cur * m * it) + psp)
+        np.matmul(wm, bl.fill(s, cur), out=r)
+        v = bl.positions(r, o, cur)
         if bb is None:
             out[s : s + cur] = v
         else:
@@ -496,38 +547,30 @@ def _corr_blocked(x, w, g: _Geom, b=None):
 
 def _corr_w_blocked(x, y, g: _Geom, wshape):
     """Weight gradient (see ``_corr_w_arr``) from the plain ``(N, O, *ps)`` gradient ``y``, block by block:
-    ``y`` of the block laid out on the flat pitch (zeros past the rows' ends) against the block's im2col."""
+    ``y`` of the block laid out like the product of the forward (zeros at the positions past the rows'
+    ends) against the block's im2col."""
     n, o = y.shape[0], y.shape[1]
     if y.size == 0 or x.size == 0:
         return np.zeros(wshape, dtype=y.dtype)
-    xb = _padded(x, g)
-    c = xb.shape[1]
-    ck = c * _prod(g.ks)
-    m = g.m
+    bl = _Blocks(x, g)
+    m, nb, ck = bl.lay.m, bl.nb, bl.ck
     dt = y.dtype
-    it = dt.itemsize
-    nb = _block_rows(ck, g, it, n)
-    buf = np.empty(ck * nb * m, dtype=dt)
     ybuf = np.zeros(o * nb * m, dtype=dt)
-    part = np.empty((o, ck), dtype=dt)
+    part = np.empty((ck, o), dtype=dt)
     gw = None
-    psp = tuple(p * it for p in g.psp)
-    as_strided = np.lib.stride_tricks.as_strided
     for s in range(0, n, nb):
         cur = min(nb, n - s)
-        cols = buf[: ck * cur * m].reshape((c,) + g.ks + (cur, m))
-        cols[...] = _window_view(xb, g, s, cur)
-        yf = ybuf[: o * cur * m]
-        if cur != nb and not g.ident:
+        yf = ybuf[: o * cur * m].reshape(o, cur * m)
+        if cur != nb:
             yf[...] = 0  # a shorter last block: its layout differs, so the gaps are cleared again
-        as_strided(yf, (cur, o) + g.ps, (m * it, cur * m * it) + psp)[...] = y[s : s + cur]
-        yf = yf.reshape(o, cur * m)
+        bl.positions(yf, o, cur)[...] = y[s : s + cur]
+        # (C*K, O) = cols @ yf^T: this orientation of the product runs faster than yf @ cols^T
         if gw is None:
-            gw = np.matmul(yf, cols.reshape(ck, cur * m).T)
+            gw = np.matmul(bl.fill(s, cur), yf.T)
         else:
-            np.matmul(yf, cols.reshape(ck, cur * m).T, out=part)
+            np.matmul(bl.fill(s, cur), yf.T, out=part)
             gw += part
-    return gw.reshape(wshape)
+    return np.ascontiguousarray(gw.T).reshape(wshape)
 
 
 def _flip_geom(g: _Geom):
