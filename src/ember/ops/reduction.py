@@ -1118,13 +1118,7 @@ def _softmax_last(x, log):
     rows = x2.shape[0]
     if c <= 64 and rows >= 2 * c and rows >= 16:
         return _softmax_narrow(x, log)
-    ones = _ones(c, x.dtype)
-    z = x2 - _max_reduce(x2, 1, None, None, True)
-    if log:
-        z -= np.log(np.exp(z).dot(ones))
-    else:
-        np.exp(z, out=z)
-        z /= z.dot(ones)
+    z = _softmax_rows(x2, log)
     return z if z.shape == x.shape else z.reshape(x.shape)
 
 
@@ -1143,8 +1137,45 @@ def _softmax_arr(x, axis, log):
     return z
 
 
+def _softmax_rows(x, log):
+    """Softmax (or log-softmax) along the rows of a C-contiguous float32/float64 matrix whose rows
+    are not many and short (``_softmax_last`` otherwise): one reduction, one BLAS product."""
+    ones = _ones(x.shape[1], x.dtype)
+    z = x - _max_reduce(x, 1, None, None, True)
+    if log:
+        z -= np.log(np.exp(z).dot(ones))
+    else:
+        np.exp(z, out=z)
+        z /= z.dot(ones)
+    return z
+
+
 def _softmax_common(fname, input, dim, _stacklevel, dtype, log):
     x = input._data
+    if (
+        (dim == 1 or dim == -1)
+        and type(x) is _ndarray
+        and x.ndim == 2
+        and dtype is None
+        and x.dtype in _BLAS_DT
+        and type(dim) is int
+        and type(_stacklevel) is int
+        and x.flags.c_contiguous
+    ):
+        rows, c = x.shape
+        if rows and 0 < c <= _BLAS_ROW and (rows < 16 or rows < 2 * c or c > 64):
+            # the commonest call, rows of a matrix: as _softmax_last with fewer steps
+            r = _make(quiet(_softmax_rows, x, log))
+            if STATE.enabled and input._requires_grad:
+                node = record(
+                    r,
+                    "LogSoftmaxBackward0" if log else "SoftmaxBackward0",
+                    _log_softmax_rule if log else _softmax_rule,
+                    (input,),
+                )
+                node._dim = 1
+                node.save_output(r)
+            return r
     nd = x.ndim
     if type(dim) is int and dtype is None and type(_stacklevel) is int and nd and x.size and x.dtype.kind == "f":
         # the common call: an int dim on a non-empty floating tensor
