@@ -590,20 +590,21 @@ def _copy_uv(tsn, esn):
 def test_spectral_norm_parametrization(n_iter, dim, shape):
     tm, em = _linear_pair(shape[1], shape[0], seed=n_iter)
     tu.parametrizations.spectral_norm(tm, n_power_iterations=n_iter, dim=dim)
+    ember.manual_seed(0)  # a fixed random start for the power iteration
     eu.parametrizations.spectral_norm(em, n_power_iterations=n_iter, dim=dim)
     assert repr(em) == repr(tm)
     tsd, esd = tm.state_dict(), em.state_dict()
     assert list(esd) == list(tsd)
     assert "parametrizations.weight.0._u" in esd and "parametrizations.weight.0._v" in esd
-    # ember's power iteration from its own random start converges to the same singular vectors
-    assert (
-        abs(
-            float(
-                ember.vdot(esd["parametrizations.weight.0._u"], ember.tensor(_np(tsd["parametrizations.weight.0._u"])))
-            )
-        )
-        > 0.99
-    )
+    # ember's power iteration from its own random start estimates the top singular value
+    esn0 = em.parametrizations.weight[0]
+    mat = _np(em.parametrizations.weight.original).astype(np.float64)
+    if esn0.dim != 0:
+        mat = np.moveaxis(mat, esn0.dim, 0)
+    mat = mat.reshape(mat.shape[0], -1)
+    u0, v0 = _np(esn0._u).astype(np.float64), _np(esn0._v).astype(np.float64)
+    top = np.linalg.svd(mat, compute_uv=False)[0]
+    assert abs(u0 @ mat @ v0 - top) < 1e-2 * top
     tsn, esn = tm.parametrizations.weight[0], em.parametrizations.weight[0]
     _copy_uv(tsn, esn)
     x = np.random.default_rng(4).standard_normal((7, shape[1])).astype(np.float32)
