@@ -1153,12 +1153,12 @@ def _softmax_rows(x, log):
 def _softmax_common(fname, input, dim, _stacklevel, dtype, log):
     x = input._data
     if (
-        (dim == 1 or dim == -1)
+        type(dim) is int
+        and (dim == 1 or dim == -1)
         and type(x) is _ndarray
         and x.ndim == 2
         and dtype is None
         and x.dtype in _BLAS_DT
-        and type(dim) is int
         and type(_stacklevel) is int
         and x.flags.c_contiguous
     ):
