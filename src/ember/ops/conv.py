@@ -436,32 +436,45 @@ def _wg(w, G):
 # On NumPy, unit-stride ungrouped convolutions run over the batch in blocks of a few samples whose im2col
 # (about _BLOCK_BYTES) stays in cache: padding the block, copying its windows and writing the product out
 # then cost little next to the matmul, and no buffer of the whole batch (padded input, im2col) is made.
-#
-# Their layout is flat like ``_Geom``'s, with one saving: the last dim's row pitch ``P`` is the row plus
-# only the wider of its two pads, since the right pad of one row and the left pad of the next can be the
-# same zeros. That keeps the positions the matmul computes past the rows' ends (``P - ps[-1]`` per row) few.
 _BLOCK_BYTES = 3 << 20
+_LD_PAD = 16
+#
+# Their layout is flat like ``_Geom``'s but without pad columns: the last dim's row pitch ``P`` is the wider
+# of the input and output rows, so a window that reaches past a row's end wraps into the neighbouring row,
+# and im2col clears those wrapped reads (a few columns per kernel offset) after copying. For "same"
+# convolutions the matmul then computes no position past a row's end at all.
 
 
 class _Blk:
     """The blocked layout of a unit-stride ``_Geom``: per-sample flat strides ``sp`` of the padded input
     (the last dim at pitch ``P``), the run length ``m`` of one kernel offset's window, the per-sample length
-    ``L`` of the padded input and the flat position ``base`` of input element 0."""
+    ``L`` of the padded input, the flat position ``base`` of input element 0, ``edges``: per last-dim kernel
+    offset the output columns whose reads fall outside the row, and ``gaps``: whether the ``m`` positions
+    include some past a row's end."""
 
-    __slots__ = ("sp", "m", "L", "base")
+    __slots__ = ("sp", "m", "L", "base", "edges", "gaps")
 
     def __init__(self, g: _Geom):
-        lo_w = g.lo[-1]
-        pitch = max(g.xs[-1] + max(lo_w, g.hi[-1]), g.ps[-1])
+        xw, pw, lo_w, d, kw = g.xs[-1], g.ps[-1], g.lo[-1], g.dil[-1], g.ks[-1]
+        pitch = max(xw, pw)
         sp = [1]
         acc = pitch
         for e in reversed(g.ext[:-1]):
             sp.append(acc)
             acc *= e
         self.sp = tuple(reversed(sp))
-        self.L = lo_w + acc
+        self.L = acc - pitch + xw + lo_w + g.hi[-1]
         self.base = lo_w + sum(a * t for a, t in zip(g.lo[:-1], self.sp[:-1]))
         self.m = sum((p - 1) * t for p, t in zip(g.ps, self.sp)) + 1
+        self.gaps = self.m != _prod(g.ps)
+        edges = []
+        for k in range(kw):
+            a, b = min(pw, max(0, lo_w - k * d)), max(0, min(pw, xw + lo_w - k * d))
+            if a > 0:
+                edges.append((k, slice(0, a)))
+            if b < pw:
+                edges.append((k, slice(b, pw)))
+        self.edges = tuple(edges)
 
 
 def _blk(g: _Geom) -> _Blk:
@@ -502,23 +515,38 @@ class _Blocks:
             pad[:, :, lay.base :], (nb, c) + g.xs, st[:2] + tuple(t * it for t in lay.sp)
         )
         self.wst = (st[1],) + tuple(d * t * it for d, t in zip(g.dil, lay.sp)) + (st[0], it)
-        self.buf = np.empty(self.ck * nb * lay.m, dtype=dt)
+        # rows padded a little past the block: leading dimensions of a power of two slow the matmuls down
+        self.ld = ld = nb * lay.m + _LD_PAD
+        self.buf = np.empty((self.ck, ld), dtype=dt)
 
     def fill(self, s, cur):
         """im2col of samples ``s:s+cur``: a ``(C*K, cur*m)`` array."""
         g, m = self.g, self.lay.m
         self.inner[:cur] = self.x[s : s + cur]
         shape = (self.c,) + g.ks + (cur, m)
-        cols = self.buf[: self.ck * cur * m].reshape(shape)
+        flat = self.buf[:, : cur * m]
+        cols = flat.view()
+        cols.shape = shape  # a view (raises rather than copies)
         cols[...] = np.lib.stride_tricks.as_strided(self.pad, shape, self.wst)
-        return cols.reshape(self.ck, cur * m)
+        edges = self.lay.edges
+        if edges:
+            # reads past a row's end wrapped into the neighbouring row: clear them
+            it = cols.itemsize
+            nd = g.nd
+            pos = np.lib.stride_tricks.as_strided(
+                cols, shape[:-1] + g.ps, cols.strides[:-1] + tuple(t * it for t in self.lay.sp)
+            )
+            lead = (slice(None),) * nd  # C and the kernel dims before the last; then cur and the leading ps dims
+            for k, sl in edges:
+                pos[lead + (k,) + lead + (sl,)] = 0
+        return flat
 
     def positions(self, r, o, cur):
-        """The ``(cur, O, *ps)`` output positions inside a ``(O, cur*m)`` array ``r`` (a view)."""
+        """The ``(cur, O, *ps)`` output positions inside a ``(O, cur*m)`` array ``r`` (a view; rows
+        of ``r`` may be strided)."""
         it = r.itemsize
-        m = self.lay.m
         return np.lib.stride_tricks.as_strided(
-            r, (cur, o) + self.g.ps, (m * it, cur * m * it) + tuple(t * it for t in self.lay.sp)
+            r, (cur, o) + self.g.ps, (self.lay.m * it, r.strides[0]) + tuple(t * it for t in self.lay.sp)
         )
 
 
@@ -530,12 +558,12 @@ def _corr_blocked(x, w, g: _Geom, b=None):
     m, nb = bl.lay.m, bl.nb
     dt = x.dtype
     wm = w.reshape(o, bl.ck)
-    res = np.empty(o * nb * m, dtype=dt)
+    res = np.empty((o, bl.ld), dtype=dt)
     out = np.empty((n, o) + g.ps, dtype=dt)
     bb = None if b is None else b.reshape((1, o) + (1,) * g.nd)
     for s in range(0, n, nb):
         cur = min(nb, n - s)
-        r = res[: o * cur * m].reshape(o, cur * m)
+        r = res[:, : cur * m]
         np.matmul(wm, bl.fill(s, cur), out=r)
         v = bl.positions(r, o, cur)
         if bb is None:
@@ -555,14 +583,14 @@ def _corr_w_blocked(x, y, g: _Geom, wshape):
     bl = _Blocks(x, g)
     m, nb, ck = bl.lay.m, bl.nb, bl.ck
     dt = y.dtype
-    ybuf = np.zeros(o * nb * m, dtype=dt)
+    ybuf = np.zeros((o, bl.ld), dtype=dt)
     part = np.empty((ck, o), dtype=dt)
     gw = None
     for s in range(0, n, nb):
         cur = min(nb, n - s)
-        yf = ybuf[: o * cur * m].reshape(o, cur * m)
-        if cur != nb:
-            yf[...] = 0  # a shorter last block: its layout differs, so the gaps are cleared again
+        yf = ybuf[:, : cur * m]
+        if cur != nb and bl.lay.gaps:
+            yf[...] = 0  # a shorter last block: the gaps move, so they are cleared again
         bl.positions(yf, o, cur)[...] = y[s : s + cur]
         # (C*K, O) = cols @ yf^T: this orientation of the product runs faster than yf @ cols^T
         if gw is None:
