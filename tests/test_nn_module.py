@@ -609,7 +609,7 @@ def test_module_call_and_forward_errors():
     class NoForward(enn.Module):
         pass
 
-    with pytest.raises(NotImplementedError, match="missing the required \"forward\" function"):
+    with pytest.raises(NotImplementedError, match='missing the required "forward" function'):
         NoForward()(1)
     with pytest.raises(TypeError):
         enn.Module(foo=1)
@@ -651,7 +651,12 @@ def _stats(fn, shape=(200, 300)):
         ("xavier_uniform_", dict(gain=2.0), (200, 300), ("bounds", -2 * math.sqrt(6 / 500), 2 * math.sqrt(6 / 500))),
         ("xavier_normal_", {}, (200, 300), ("normal", 0.0, math.sqrt(2 / 500))),
         ("kaiming_uniform_", dict(a=math.sqrt(5)), (200, 300), ("bounds", -1 / math.sqrt(300), 1 / math.sqrt(300))),
-        ("kaiming_uniform_", dict(mode="fan_out", nonlinearity="relu"), (200, 300), ("bounds", -math.sqrt(6 / 200), math.sqrt(6 / 200))),
+        (
+            "kaiming_uniform_",
+            dict(mode="fan_out", nonlinearity="relu"),
+            (200, 300),
+            ("bounds", -math.sqrt(6 / 200), math.sqrt(6 / 200)),
+        ),
         ("kaiming_normal_", dict(nonlinearity="relu"), (200, 30, 3, 3), ("normal", 0.0, math.sqrt(2 / 270))),
         ("trunc_normal_", dict(std=1.0, a=-1.0, b=1.5), (200, 300), ("bounds", -1.0, 1.5)),
     ],
@@ -728,3 +733,54 @@ def test_lazy_buffers_become_plain_tensors():
         m2 = lib.nn.LazyBatchNorm1d()
         m2.load_state_dict(lib.nn.BatchNorm1d(5).state_dict())
         assert type(m2.running_var) is lib.Tensor and m2.running_var.shape == (5,)
+
+
+@pytest.mark.parametrize(
+    "build,name",
+    [
+        (lambda lib: lib.nn.Linear(300, 200), "weight"),
+        (lambda lib: lib.nn.Linear(300, 200), "bias"),
+        (lambda lib: lib.nn.Conv2d(16, 64, 3), "weight"),
+        (lambda lib: lib.nn.Conv2d(16, 64, 3), "bias"),
+        (lambda lib: lib.nn.ConvTranspose2d(64, 16, 3), "weight"),
+        (lambda lib: lib.nn.Conv1d(8, 32, 5, groups=2), "weight"),
+        (lambda lib: lib.nn.Bilinear(20, 10, 30), "weight"),
+        (lambda lib: lib.nn.Embedding(500, 40), "weight"),
+        (lambda lib: lib.nn.BatchNorm2d(50), "weight"),
+        (lambda lib: lib.nn.BatchNorm2d(50), "bias"),
+        (lambda lib: lib.nn.LayerNorm(50), "weight"),
+        (lambda lib: lib.nn.PReLU(10), "weight"),
+    ],
+)
+def test_layer_default_init_matches_pytorch_distribution(build, name):
+    """Each layer's default initialisation draws from PyTorch's distribution: same bounds, mean and spread."""
+    torch.manual_seed(0)
+    t = getattr(build(torch), name).detach().numpy().astype(np.float64)
+    e = getattr(build(ember), name).detach().numpy().astype(np.float64)
+    assert e.shape == t.shape
+    spread = max(t.std(), 1e-12)
+    if t.std() == 0:
+        np.testing.assert_array_equal(e, t)
+        return
+    # uniform or normal: the extremes and the first two moments agree within sampling error
+    assert abs(e.mean() - t.mean()) < 6 * spread / math.sqrt(t.size) + 1e-7
+    assert abs(e.std() - t.std()) < 0.1 * spread
+    assert e.min() >= t.min() - 0.5 * spread and e.max() <= t.max() + 0.5 * spread
+
+
+def test_global_backward_hooks():
+    from ember.nn.modules import module as emod
+
+    rec = {}
+    for lib, mod in ((torch, torch.nn.modules.module), (ember, emod)):
+        seen = []
+        h = mod.register_module_full_backward_hook(lambda m, gin, gout: seen.append(type(m).__name__))
+        h2 = mod.register_module_full_backward_pre_hook(lambda m, gout: seen.append("pre " + type(m).__name__))
+        try:
+            net = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Tanh())
+            net(lib.ones(1, 2, requires_grad=True)).sum().backward()
+        finally:
+            h.remove()
+            h2.remove()
+        rec[lib.__name__] = seen
+    assert rec["ember"] == rec["torch"]
