@@ -24,6 +24,7 @@ import inspect
 import math
 import pkgutil
 import re
+import typing
 import warnings
 
 import numpy as np
@@ -681,9 +682,34 @@ def test_class_hierarchy(name):
     assert chain_e == chain_t
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in CLASSES if isinstance(getattr(tnn, n), type) and issubclass(getattr(tnn, n), tnn.Module)]
-)
+def _class_data(cls):
+    """Class-level data attributes (dump_patches, call_super_init, _version, __constants__, ...), without
+    methods, descriptors and typing variables (``Module.T_destination`` only serves annotations)."""
+    out = {}
+    for key in dir(cls):
+        if key.startswith("__") and key != "__constants__":
+            continue
+        value = inspect.getattr_static(cls, key)
+        if callable(value) or inspect.isdatadescriptor(value) or inspect.ismethoddescriptor(value):
+            continue
+        if isinstance(value, (staticmethod, classmethod, typing.TypeVar)):
+            continue
+        out[key] = _describe(value)
+    return out
+
+
+MODULE_CLASSES = [n for n in CLASSES if issubclass(getattr(tnn, n), tnn.Module)]
+
+
+@pytest.mark.parametrize("name", MODULE_CLASSES)
+def test_class_attributes(name):
+    """PyTorch's class data with the same values; ember may keep private class data of its own."""
+    data_t, data_e = _class_data(getattr(tnn, name)), _class_data(getattr(enn, name))
+    assert {k: data_e.get(k, "missing") for k in data_t} == data_t
+    assert [k for k in data_e if k not in data_t and not k.startswith("_")] == []
+
+
+@pytest.mark.parametrize("name", MODULE_CLASSES)
 def test_forward_signature(name):
     tf, ef = getattr(tnn, name).forward, getattr(enn, name).forward
     problems = _diff(_params(inspect.signature(tf)), _params(inspect.signature(ef)))
