@@ -438,35 +438,29 @@ def _wg(w, G):
 # then cost little next to the matmul, and no buffer of the whole batch (padded input, im2col) is made.
 _BLOCK_BYTES = 3 << 20
 _LD_PAD = 16
+_CLEAR_COST = 80  # clearing one element, in flops of the matmul (see _Blk)
 #
-# Their layout is flat like ``_Geom``'s but without pad columns: the last dim's row pitch ``P`` is the wider
-# of the input and output rows, so a window that reaches past a row's end wraps into the neighbouring row,
-# and im2col clears those wrapped reads (a few columns per kernel offset) after copying. For "same"
-# convolutions the matmul then computes no position past a row's end at all.
+# Their layout is flat like ``_Geom``'s, with the last dim's row pitch ``P`` chosen per layer from two:
+# the wider of the input and output rows ("wrap": no pad columns, so a window that reaches past a row's end
+# wraps into the neighbouring row, and im2col clears those wrapped reads, a few columns per kernel offset,
+# after copying; "same" convolutions then compute no position past a row's end at all), or the row plus the
+# wider of its two pads (the right pad of one row is the left pad of the next: nothing to clear, a few
+# more positions per row). The cheaper is taken: clearing costs about 2 ns an element, an extra position
+# 2 * O * C * K flops of the matmul (about 80 GFLOP/s).
 
 
 class _Blk:
-    """The blocked layout of a unit-stride ``_Geom``: per-sample flat strides ``sp`` of the padded input
-    (the last dim at pitch ``P``), the run length ``m`` of one kernel offset's window, the per-sample length
-    ``L`` of the padded input, the flat position ``base`` of input element 0, ``edges``: per last-dim kernel
-    offset the output columns whose reads fall outside the row, and ``gaps``: whether the ``m`` positions
-    include some past a row's end."""
+    """The blocked layout of a unit-stride ``_Geom`` for ``C`` input and ``O`` output channels: per-sample
+    flat strides ``sp`` of the padded input (the last dim at pitch ``P``), the run length ``m`` of one kernel
+    offset's window, the per-sample length ``L`` of the padded input, the flat position ``base`` of input
+    element 0, ``edges``: per last-dim kernel offset the output columns whose reads wrap past a row's end
+    (to clear), and ``gaps``: whether the ``m`` positions include some past a row's end."""
 
-    __slots__ = ("sp", "m", "L", "base", "edges", "gaps")
+    __slots__ = ("sp", "m", "L", "base", "edges", "gaps", "key")
 
-    def __init__(self, g: _Geom):
-        xw, pw, lo_w, d, kw = g.xs[-1], g.ps[-1], g.lo[-1], g.dil[-1], g.ks[-1]
-        pitch = max(xw, pw)
-        sp = [1]
-        acc = pitch
-        for e in reversed(g.ext[:-1]):
-            sp.append(acc)
-            acc *= e
-        self.sp = tuple(reversed(sp))
-        self.L = acc - pitch + xw + lo_w + g.hi[-1]
-        self.base = lo_w + sum(a * t for a, t in zip(g.lo[:-1], self.sp[:-1]))
-        self.m = sum((p - 1) * t for p, t in zip(g.ps, self.sp)) + 1
-        self.gaps = self.m != _prod(g.ps)
+    def __init__(self, g: _Geom, c, o):
+        self.key = (c, o)
+        xw, pw, lo_w, hi_w, d, kw = g.xs[-1], g.ps[-1], g.lo[-1], g.hi[-1], g.dil[-1], g.ks[-1]
         edges = []
         for k in range(kw):
             a, b = min(pw, max(0, lo_w - k * d)), max(0, min(pw, xw + lo_w - k * d))
@@ -474,13 +468,30 @@ class _Blk:
                 edges.append((k, slice(0, a)))
             if b < pw:
                 edges.append((k, slice(b, pw)))
+        pitch = max(xw, pw)
+        wide = max(xw + max(lo_w, hi_w), pw)
+        rows = _prod(g.ps[:-1])
+        if edges and wide != pitch:
+            cleared = sum(sl.stop - sl.start for _, sl in edges) * c * _prod(g.ks[:-1]) * rows
+            if cleared * _CLEAR_COST > (wide - pitch) * rows * o * c * _prod(g.ks):
+                pitch, edges = wide, []
+        sp = [1]
+        acc = pitch
+        for e in reversed(g.ext[:-1]):
+            sp.append(acc)
+            acc *= e
+        self.sp = tuple(reversed(sp))
+        self.L = acc - pitch + xw + lo_w + hi_w
+        self.base = lo_w + sum(a * t for a, t in zip(g.lo[:-1], self.sp[:-1]))
+        self.m = sum((p - 1) * t for p, t in zip(g.ps, self.sp)) + 1
+        self.gaps = self.m != _prod(g.ps)
         self.edges = tuple(edges)
 
 
-def _blk(g: _Geom) -> _Blk:
+def _blk(g: _Geom, c, o) -> _Blk:
     b = g.blk
-    if b is None:
-        b = g.blk = _Blk(g)
+    if b is None or b.key != (c, o):
+        b = g.blk = _Blk(g, c, o)
     return b
 
 
@@ -498,15 +509,14 @@ def _blocked(x, w, g: _Geom) -> bool:
 
 
 class _Blocks:
-    """Scratch for one blocked pass over ``x`` (``(N, C, *xs)``): a zero-padded block of samples and its
-    im2col, refilled block by block (``fill``)."""
+    """Scratch for one blocked pass over a batch of ``n`` samples of ``c`` channels (the input side of ``g``,
+    ``o`` channels on the output side): a zero-padded block of samples and its im2col, refilled block by
+    block (``fill``), or summed back into the padded block (``scatter``)."""
 
-    def __init__(self, x, g: _Geom):
+    def __init__(self, g: _Geom, n, c, o, dt):
         self.g = g
-        self.lay = lay = _blk(g)
-        n, c = x.shape[:2]
-        self.x, self.c, self.ck = x, c, c * _prod(g.ks)
-        dt = x.dtype
+        self.lay = lay = _blk(g, c, o)
+        self.c, self.ck = c, c * _prod(g.ks)
         it = dt.itemsize
         self.nb = nb = max(1, min(n, _BLOCK_BYTES // max(self.ck * lay.m * it, 1)))
         self.pad = pad = np.zeros((nb, c, lay.L), dtype=dt)
@@ -519,27 +529,50 @@ class _Blocks:
         self.ld = ld = nb * lay.m + _LD_PAD
         self.buf = np.empty((self.ck, ld), dtype=dt)
 
-    def fill(self, s, cur):
-        """im2col of samples ``s:s+cur``: a ``(C*K, cur*m)`` array."""
-        g, m = self.g, self.lay.m
-        self.inner[:cur] = self.x[s : s + cur]
-        shape = (self.c,) + g.ks + (cur, m)
-        flat = self.buf[:, : cur * m]
+    def _cols(self, cur):
+        """The im2col buffer of a block of ``cur`` samples: as ``(C*K, cur*m)`` and as ``(C, *K, cur, m)``."""
+        flat = self.buf[:, : cur * self.lay.m]
         cols = flat.view()
-        cols.shape = shape  # a view (raises rather than copies)
-        cols[...] = np.lib.stride_tricks.as_strided(self.pad, shape, self.wst)
-        edges = self.lay.edges
-        if edges:
-            # reads past a row's end wrapped into the neighbouring row: clear them
-            it = cols.itemsize
-            nd = g.nd
-            pos = np.lib.stride_tricks.as_strided(
-                cols, shape[:-1] + g.ps, cols.strides[:-1] + tuple(t * it for t in self.lay.sp)
-            )
-            lead = (slice(None),) * nd  # C and the kernel dims before the last; then cur and the leading ps dims
-            for k, sl in edges:
-                pos[lead + (k,) + lead + (sl,)] = 0
+        cols.shape = (self.c,) + self.g.ks + (cur, self.lay.m)  # a view (raises rather than copies)
+        return flat, cols
+
+    def _clear_edges(self, cols):
+        """Zero the entries of ``cols`` (``(C, *K, cur, m)``) whose reads wrap past a row's end."""
+        g = self.g
+        it = cols.itemsize
+        pos = np.lib.stride_tricks.as_strided(
+            cols, cols.shape[:-1] + g.ps, cols.strides[:-1] + tuple(t * it for t in self.lay.sp)
+        )
+        lead = (slice(None),) * g.nd  # C and the kernel dims before the last; then cur and the leading ps dims
+        for k, sl in self.lay.edges:
+            pos[lead + (k,) + lead + (sl,)] = 0
+
+    def fill(self, x, s, cur):
+        """im2col of samples ``s:s+cur`` of ``x``: a ``(C*K, cur*m)`` array."""
+        self.inner[:cur] = x[s : s + cur]
+        flat, cols = self._cols(cur)
+        cols[...] = np.lib.stride_tricks.as_strided(self.pad, cols.shape, self.wst)
+        if self.lay.edges:
+            self._clear_edges(cols)
         return flat
+
+    def scatter(self, cur):
+        """The adjoint of ``fill``: the im2col buffer (written by the caller, see ``_cols``) summed into the
+        padded block; returns the ``(cur, C, *xs)`` input part of it (a view)."""
+        flat, cols = self._cols(cur)
+        if self.lay.edges:
+            self._clear_edges(cols)
+        pad = self.pad[:cur]
+        pad[...] = 0
+        g = self.g
+        m = self.lay.m
+        add = np.add
+        cv = cols.reshape((self.c, -1, cur, m))
+        for j, ko in enumerate(itertools.product(*(range(k) for k in g.ks))):
+            off = sum(k * d * t for k, d, t in zip(ko, g.dil, self.lay.sp))
+            dst = pad[:, :, off : off + m]
+            add(dst, cv[:, j].swapaxes(0, 1), out=dst)
+        return self.inner[:cur]
 
     def positions(self, r, o, cur):
         """The ``(cur, O, *ps)`` output positions inside a ``(O, cur*m)`` array ``r`` (a view; rows
@@ -554,7 +587,7 @@ def _corr_blocked(x, w, g: _Geom, b=None):
     """Forward convolution (see ``_corr_arr``) block by block over the batch: per block one window copy
     into a ``(C*K, cur*m)`` buffer, one matmul, and the ``(O, cur*m)`` product written out in place."""
     n, o = x.shape[0], w.shape[0]
-    bl = _Blocks(x, g)
+    bl = _Blocks(g, n, x.shape[1], o, x.dtype)
     m, nb = bl.lay.m, bl.nb
     dt = x.dtype
     wm = w.reshape(o, bl.ck)
@@ -564,7 +597,7 @@ def _corr_blocked(x, w, g: _Geom, b=None):
     for s in range(0, n, nb):
         cur = min(nb, n - s)
         r = res[:, : cur * m]
-        np.matmul(wm, bl.fill(s, cur), out=r)
+        np.matmul(wm, bl.fill(x, s, cur), out=r)
         v = bl.positions(r, o, cur)
         if bb is None:
             out[s : s + cur] = v
@@ -580,7 +613,7 @@ def _corr_w_blocked(x, y, g: _Geom, wshape):
     n, o = y.shape[0], y.shape[1]
     if y.size == 0 or x.size == 0:
         return np.zeros(wshape, dtype=y.dtype)
-    bl = _Blocks(x, g)
+    bl = _Blocks(g, n, x.shape[1], o, y.dtype)
     m, nb, ck = bl.lay.m, bl.nb, bl.ck
     dt = y.dtype
     ybuf = np.zeros((o, bl.ld), dtype=dt)
@@ -594,11 +627,36 @@ def _corr_w_blocked(x, y, g: _Geom, wshape):
         bl.positions(yf, o, cur)[...] = y[s : s + cur]
         # (C*K, O) = cols @ yf^T: this orientation of the product runs faster than yf @ cols^T
         if gw is None:
-            gw = np.matmul(bl.fill(s, cur), yf.T)
+            gw = np.matmul(bl.fill(x, s, cur), yf.T)
         else:
-            np.matmul(bl.fill(s, cur), yf.T, out=part)
+            np.matmul(bl.fill(x, s, cur), yf.T, out=part)
             gw += part
     return np.ascontiguousarray(gw.T).reshape(wshape)
+
+
+def _corr_t_blocked(y, w, g: _Geom):
+    """Input gradient (transposed convolution, see ``_corr_t_arr``) from the plain ``(N, O, *ps)`` gradient
+    ``y``, block by block: the filters' transpose times ``y`` of the block (laid out as in
+    ``_corr_w_blocked``), summed back over the kernel offsets into the padded block (col2im in cache)."""
+    n, o = y.shape[0], y.shape[1]
+    c = w.shape[1]
+    dt = y.dtype
+    out = np.empty((n, c) + g.xs, dtype=dt)
+    if out.size == 0:
+        return out
+    bl = _Blocks(g, n, c, o, dt)
+    m, nb, ck = bl.lay.m, bl.nb, bl.ck
+    wt = w.reshape(o, ck).T
+    ybuf = np.zeros((o, bl.ld), dtype=dt)
+    for s in range(0, n, nb):
+        cur = min(nb, n - s)
+        yf = ybuf[:, : cur * m]
+        if cur != nb and bl.lay.gaps:
+            yf[...] = 0
+        bl.positions(yf, o, cur)[...] = y[s : s + cur]
+        np.matmul(wt, yf, out=bl._cols(cur)[0])
+        out[s : s + cur] = bl.scatter(cur)
+    return out
 
 
 def _flip_geom(g: _Geom):
@@ -986,13 +1044,13 @@ def _conv_rule(ctx, gr):
         if xd.dtype.kind == "c":  # the adjoints of a complex product use the conjugates
             xd, wd, cols = xd.conj(), wd.conj(), None
         if _blocked(xd, wd, g) and type(gd) is _ndarray and gd.dtype == xd.dtype:
-            fg = _flip_geom(g) if nx else None
-            if nx and fg is not None:
+            # the input gradient as a forward convolution where that computes no more positions than the
+            # col2im form (output at least as large as the input: "same" padding), col2im otherwise
+            fg = _flip_geom(g) if nx and _prod(g.xs) <= _prod(g.ps) else None
+            if fg is not None:
                 gx = _make(_corr_arr(gd, _flip_w(wd, g.nd), fg)[0])
-            elif nx:
-                gx = _make(_corr_t_arr(_to_full(gd, g.t), wd, g, gd.shape[0]))
             else:
-                gx = None
+                gx = _make(_corr_t_blocked(gd, wd, g)) if nx else None
             gw = _make(_corr_w_blocked(xd, gd, g, wd.shape)) if nw else None
             gb = _make(gd.sum((0, *range(2, gd.ndim)))) if nb else None
             return gx, gw, gb
