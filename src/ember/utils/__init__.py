@@ -3,3 +3,12 @@
 from __future__ import annotations
 
 from . import hooks
+
+
+def __getattr__(name: str):
+    # ``ember.utils.data`` (and its multiprocessing machinery) loads on first use
+    if name == "data":
+        import importlib
+
+        return importlib.import_module(".data", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
