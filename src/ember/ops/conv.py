@@ -438,6 +438,8 @@ def _wg(w, G):
 # then cost little next to the matmul, and no buffer of the whole batch (padded input, im2col) is made.
 _BLOCK_BYTES = 3 << 20
 _LD_PAD = 16
+_DIRECT_MIN = 512  # output positions per sample from which the product is written per sample (see _Blk)
+_FEW_CK = 128
 _CLEAR_COST = 80  # clearing one element, in flops of the matmul (see _Blk)
 #
 # Their layout is flat like ``_Geom``'s, with the last dim's row pitch ``P`` chosen per layer from two:
@@ -446,7 +448,9 @@ _CLEAR_COST = 80  # clearing one element, in flops of the matmul (see _Blk)
 # after copying; "same" convolutions then compute no position past a row's end at all), or the row plus the
 # wider of its two pads (the right pad of one row is the left pad of the next: nothing to clear, a few
 # more positions per row). The cheaper is taken: clearing costs about 2 ns an element, an extra position
-# 2 * O * C * K flops of the matmul (about 80 GFLOP/s).
+# 2 * O * C * K flops of the matmul (about 80 GFLOP/s); but without pad columns a sample's positions are
+# exactly its output, which the matmul can then write in place, so large outputs and cheap matmuls
+# (few im2col rows) always take the first.
 
 
 class _Blk:
@@ -456,7 +460,7 @@ class _Blk:
     element 0, ``edges``: per last-dim kernel offset the output columns whose reads wrap past a row's end
     (to clear), and ``gaps``: whether the ``m`` positions include some past a row's end."""
 
-    __slots__ = ("sp", "m", "L", "base", "edges", "gaps", "key")
+    __slots__ = ("sp", "m", "L", "base", "edges", "gaps", "direct", "direct_w", "key")
 
     def __init__(self, g: _Geom, c, o):
         self.key = (c, o)
@@ -471,7 +475,8 @@ class _Blk:
         pitch = max(xw, pw)
         wide = max(xw + max(lo_w, hi_w), pw)
         rows = _prod(g.ps[:-1])
-        if edges and wide != pitch:
+        few = c * _prod(g.ks) < _FEW_CK  # im2col rows: few make a cheap matmul next to copying its product
+        if edges and wide != pitch and not (few or _prod(g.ps) >= _DIRECT_MIN):
             cleared = sum(sl.stop - sl.start for _, sl in edges) * c * _prod(g.ks[:-1]) * rows
             if cleared * _CLEAR_COST > (wide - pitch) * rows * o * c * _prod(g.ks):
                 pitch, edges = wide, []
@@ -486,6 +491,11 @@ class _Blk:
         self.m = sum((p - 1) * t for p, t in zip(g.ps, self.sp)) + 1
         self.gaps = self.m != _prod(g.ps)
         self.edges = tuple(edges)
+        # the product written per sample straight into the output (no copy of it) when the layout has no gaps
+        # and the per-sample matmuls are long, or cheap anyway; likewise the weight gradient reads the
+        # gradient per sample where the matmul is cheap
+        self.direct = not self.gaps and (few or self.m >= _DIRECT_MIN)
+        self.direct_w = not self.gaps and few
 
 
 def _blk(g: _Geom, c, o) -> _Blk:
@@ -594,8 +604,18 @@ def _corr_blocked(x, w, g: _Geom, b=None):
     res = np.empty((o, bl.ld), dtype=dt)
     out = np.empty((n, o) + g.ps, dtype=dt)
     bb = None if b is None else b.reshape((1, o) + (1,) * g.nd)
+    direct = bl.lay.direct
+    it = dt.itemsize
     for s in range(0, n, nb):
         cur = min(nb, n - s)
+        if direct:
+            cols = bl.fill(x, s, cur)
+            c3 = np.lib.stride_tricks.as_strided(cols, (cur, bl.ck, m), (m * it, cols.strides[0], it))
+            o3 = out[s : s + cur].reshape(cur, o, m)
+            np.matmul(wm, c3, out=o3)
+            if bb is not None:
+                o3 += b.reshape(o, 1)
+            continue
         r = res[:, : cur * m]
         np.matmul(wm, bl.fill(x, s, cur), out=r)
         v = bl.positions(r, o, cur)
@@ -619,6 +639,20 @@ def _corr_w_blocked(x, y, g: _Geom, wshape):
     ybuf = np.zeros((o, bl.ld), dtype=dt)
     part = np.empty((ck, o), dtype=dt)
     gw = None
+    it = dt.itemsize
+    if bl.lay.direct_w and y.flags.c_contiguous:
+        # per sample (C*K, m) @ (m, O) straight from y, summed
+        y3 = y.reshape(n, o, m)
+        parts = np.empty((nb, ck, o), dtype=dt)
+        for s in range(0, n, nb):
+            cur = min(nb, n - s)
+            cols = bl.fill(x, s, cur)
+            c3 = np.lib.stride_tricks.as_strided(cols, (cur, ck, m), (m * it, cols.strides[0], it))
+            p = parts[:cur]
+            np.matmul(c3, y3[s : s + cur].swapaxes(1, 2), out=p)
+            r = p.sum(0)
+            gw = r if gw is None else gw + r
+        return np.ascontiguousarray(gw.T).reshape(wshape)
     for s in range(0, n, nb):
         cur = min(nb, n - s)
         yf = ybuf[:, : cur * m]
