@@ -5,30 +5,39 @@ from __future__ import annotations
 
 import importlib
 
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .asgd import ASGD
+from .lbfgs import LBFGS
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
+from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
+from .sparse_adam import SparseAdam
 
 __all__ = [
+    "ASGD",
+    "LBFGS",
     "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
     "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "Rprop",
+    "SparseAdam",
     "lr_scheduler",
     "swa_utils",
 ]
-
-_LAZY = {
-    "Adadelta": "adadelta",
-    "Adagrad": "adagrad",
-    "Adam": "adam",
-    "Adamax": "adamax",
-    "AdamW": "adamw",
-    "ASGD": "asgd",
-    "LBFGS": "lbfgs",
-    "NAdam": "nadam",
-    "RAdam": "radam",
-    "RMSprop": "rmsprop",
-    "Rprop": "rprop",
-    "SparseAdam": "sparse_adam",
-}
 
 
 def __getattr__(name: str):
@@ -36,13 +45,4 @@ def __getattr__(name: str):
         mod = importlib.import_module(f"{__name__}.{name}")
         globals()[name] = mod
         return mod
-    if name in _LAZY:
-        try:
-            mod = importlib.import_module(f"{__name__}.{_LAZY[name]}")
-        except ModuleNotFoundError:
-            mod = None
-        if mod is not None:
-            obj = getattr(mod, name)
-            globals()[name] = obj
-            return obj
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

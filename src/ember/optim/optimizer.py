@@ -407,3 +407,52 @@ def _no_grad_step(func: Callable) -> Callable:
             STATE.enabled = prev
 
     return wrapper
+
+
+def _prepared_grad(opt: Optimizer, a, g, xp, maximize: bool, wd):
+    """The gradient after ``maximize`` (negated) and L2 weight decay (``g + wd * p``), in scratch slots 0/1."""
+    if maximize:
+        g = xp.negative(g, out=opt._scratch(a, 0))
+    if wd != 0:
+        t = opt._scratch(a, 1)
+        xp.multiply(a, wd, out=t)
+        g = xp.add(g, t, out=t)
+    return g
+
+
+def _zeros_state(a) -> Tensor:
+    """A zero state tensor shaped and typed like parameter array ``a``."""
+    return _make(xp_of(a).zeros_like(a))
+
+
+def _check_betas_eps(lr, eps, betas, weight_decay) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+def _check_lr(lr) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _tensor_steps(opt: Optimizer, keys=("step",)) -> None:
+    """After unpickling an old state: counters kept as numbers become float32 0-d tensors."""
+    for group in opt.param_groups:
+        for p in group["params"]:
+            st = opt.state.get(p)
+            if st:
+                for k in keys:
+                    if k in st and not isinstance(st[k], Tensor):
+                        st[k] = _step_tensor(float(st[k]))
