@@ -1,0 +1,169 @@
+"""The zip container of PyTorch checkpoints: uncompressed records whose data start on 64-byte boundaries
+(so that a reader can map them), data descriptors after each record, and zip64 end records."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+
+ALIGNMENT = 64
+_LOCAL = struct.Struct("<IHHHHHIIIHH")  # local file header, 30 bytes
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")  # central directory entry, 46 bytes
+_U32 = 0xFFFFFFFF
+
+CORRUPT = (
+    "PytorchStreamReader failed reading zip archive: failed finding central directory. This is an internal miniz "
+    "error. If you are seeing this error, there is a high likelihood that your checkpoint file is corrupted. This "
+    "can happen if the checkpoint was not saved properly, was transferred incorrectly, or the file was modified "
+    "after saving."
+)
+
+
+class ZipWriter:
+    """Write records one after another to a binary file object, then the directory on ``close``."""
+
+    def __init__(self, f, archive: str = "archive"):
+        self.f = f
+        self.prefix = archive + "/"
+        self.pos = 0
+        self.entries = []  # (name bytes, crc, size, offset)
+
+    def write(self, name: str, data) -> None:
+        """Append the record ``name`` holding ``data`` (bytes or any buffer)."""
+        mv = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+        size = len(mv)
+        fname = (self.prefix + name).encode("utf-8")
+        pad = -(self.pos + _LOCAL.size + len(fname) + 4) % ALIGNMENT
+        extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
+        head = _LOCAL.pack(0x04034B50, 0, 0x0808, 0, 0, 0, 0, 0, 0, len(fname), len(extra))
+        w = self.f.write
+        w(head + fname + extra)
+        offset = self.pos
+        if size:
+            w(mv)
+        crc = zlib.crc32(mv)
+        if size >= _U32:
+            desc = struct.pack("<IIQQ", 0x08074B50, crc, size, size)
+        else:
+            desc = struct.pack("<IIII", 0x08074B50, crc, size, size)
+        w(desc)
+        self.entries.append((fname, crc, size, offset))
+        self.pos += len(head) + len(fname) + len(extra) + size + len(desc)
+
+    def close(self) -> None:
+        """Write the central directory and the (zip64) end records."""
+        cd_start = self.pos
+        parts = []
+        for fname, crc, size, offset in self.entries:
+            z64 = b""
+            s32, o32 = size, offset
+            if size >= _U32:
+                z64 += struct.pack("<QQ", size, size)
+                s32 = _U32
+            if offset >= _U32:
+                z64 += struct.pack("<Q", offset)
+                o32 = _U32
+            extra = struct.pack("<HH", 1, len(z64)) + z64 if z64 else b""
+            parts.append(
+                _CENTRAL.pack(0x02014B50, 0, 0, 0x0808, 0, 0, 0, crc, s32, s32, len(fname), len(extra), 0, 0, 0, 0, o32)
+                + fname
+                + extra
+            )
+        cd = b"".join(parts)
+        n = len(self.entries)
+        z64_at = cd_start + len(cd)
+        tail = (
+            struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 0x031E, 45, 0, 0, n, n, len(cd), cd_start)
+            + struct.pack("<IIQI", 0x07064B50, 0, z64_at, 1)
+            + struct.pack(
+                "<IHHHHIIH",
+                0x06054B50,
+                0,
+                0,
+                min(n, 0xFFFF),
+                min(n, 0xFFFF),
+                min(len(cd), _U32),
+                min(cd_start, _U32),
+                0,
+            )
+        )
+        self.f.write(cd + tail)
+        self.pos += len(cd) + len(tail)
+
+
+class ZipReader:
+    """The records of a checkpoint archive: their names and where their data lie in the file."""
+
+    def __init__(self, f):
+        self.f = f
+        try:
+            self.zf = zipfile.ZipFile(f)
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, struct.error, EOFError):
+            raise RuntimeError(CORRUPT) from None
+        if not infos:
+            raise RuntimeError(CORRUPT)
+        first = infos[0].filename
+        self.prefix = first[: first.index("/") + 1] if "/" in first else ""
+        self.infos = {i.filename[len(self.prefix) :]: i for i in infos if i.filename.startswith(self.prefix)}
+        self._offsets = {}
+
+    def has(self, name: str) -> bool:
+        return name in self.infos
+
+    def _info(self, name):
+        info = self.infos.get(name)
+        if info is None:
+            raise RuntimeError(f"PytorchStreamReader failed locating file {name}: file not found")
+        return info
+
+    def size(self, name: str) -> int:
+        return self._info(name).file_size
+
+    def offset(self, name: str):
+        """Where the record's data start in the file, or None for a compressed record."""
+        info = self._info(name)
+        if info.compress_type != zipfile.ZIP_STORED:
+            return None
+        off = self._offsets.get(name)
+        if off is None:
+            self.f.seek(info.header_offset)
+            head = self.f.read(_LOCAL.size)
+            if len(head) != _LOCAL.size or head[:4] != b"PK\x03\x04":
+                raise RuntimeError(f"PytorchStreamReader failed reading file {name}: file read failed")
+            fields = _LOCAL.unpack(head)
+            off = self._offsets[name] = info.header_offset + _LOCAL.size + fields[9] + fields[10]
+        return off
+
+    def read(self, name: str, check_crc: bool = True) -> bytes:
+        """The record's bytes (checked against its CRC-32 when ``check_crc``)."""
+        info = self._info(name)
+        off = self.offset(name)
+        if off is None:
+            try:
+                return self.zf.read(info)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+                raise RuntimeError(f"PytorchStreamReader failed reading file {name}: {e}") from None
+        self.f.seek(off)
+        data = self.f.read(info.file_size)
+        if len(data) != info.file_size or (check_crc and zlib.crc32(data) != info.CRC):
+            raise RuntimeError(f"PytorchStreamReader failed reading file {name}: file read failed")
+        return data
+
+    def readinto(self, name: str, buf) -> None:
+        """Read the record's data into the writable buffer ``buf`` (exactly its size)."""
+        mv = memoryview(buf).cast("B")
+        off = self.offset(name)
+        if off is None:
+            data = self.read(name)
+            mv[:] = data
+            return
+        self.f.seek(off)
+        n = 0
+        total = len(mv)
+        while n < total:
+            k = self.f.readinto(mv[n:])
+            if not k:
+                raise RuntimeError(f"PytorchStreamReader failed reading file {name}: file read failed")
+            n += k
