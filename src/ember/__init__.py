@@ -126,12 +126,15 @@ def __getattr__(name):
         "multiprocessing",
         "overrides",
         "library",
+        "serialization",
     ):
         try:
             return importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as e:
             if e.name != f"{__name__}.{name}":
                 raise
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(f"{__name__}.serialization"), name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
 
 
