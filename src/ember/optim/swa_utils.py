@@ -161,9 +161,14 @@ class AveragedModel(Module):
                     a.copy_(p)
             if n > 0:
                 if self.avg_fn is None or self.multi_avg_fn is not None:
-                    fn = self.multi_avg_fn or get_swa_multi_avg_fn()
-                    for group in _by_device_and_dtype(avg_list, cur_list):
-                        fn(group[0], group[1], self.n_averaged.to(group[0][0].device))
+                    for avgs, curs in _by_device_and_dtype(avg_list, cur_list):
+                        n_t = self.n_averaged.to(avgs[0].device)
+                        if self.multi_avg_fn is not None:
+                            self.multi_avg_fn(avgs, curs, n_t)
+                        elif avgs[0].device.type == "cuda":
+                            get_swa_multi_avg_fn()(avgs, curs, n_t)
+                        else:  # PyTorch's CPU path: avg + (p - avg) / (n + 1), one tensor at a time
+                            _swa_in_place(avgs, curs, n)
                 else:
                     for a, p in zip(avg_list, cur_list):
                         a.copy_(self.avg_fn(a, p, self.n_averaged.to(a.device)))
@@ -171,6 +176,20 @@ class AveragedModel(Module):
                 for b_avg, b_model in zip(self.module.buffers(), model.buffers()):
                     b_avg.detach().copy_(b_model.detach().to(b_avg.device))
             self.n_averaged += 1
+
+
+def _swa_in_place(avgs: list, curs: list, n: int) -> None:
+    """``avg += (p - avg) / (n + 1)`` in place (rounded as the out-of-place form is)."""
+    for a, p in zip(avgs, curs):
+        if _is_inexact(a):
+            ad = a._data
+            xp = xp_of(ad)
+            d = xp.subtract(p._data, ad)
+            xp.true_divide(d, n + 1, out=d)
+            xp.add(ad, d, out=ad)
+            bump_version(a)
+        else:
+            a.copy_(a + (p - a) / (n + 1))
 
 
 def _by_device_and_dtype(avg_list: list, cur_list: list) -> list:
