@@ -737,3 +737,46 @@ def test_update_bn_on_averaged_model_and_without_bn():
     _close_state(avgs["torch"].state_dict(), avgs["ember"].state_dict())
     plain = ember.nn.Linear(3, 2)
     ES.update_bn([ember.ones(2, 3)], plain)  # no batch norm: nothing to do
+
+
+# ---------------------------------------------------------------------------- subclassing, pickling, names
+def test_custom_scheduler_subclass():
+    rows = {}
+    for name, (lib, L, _) in LIBS.items():
+
+        class Warmup(L.LRScheduler):
+            def __init__(self, optimizer, warmup, last_epoch=-1):
+                self.warmup = warmup
+                super().__init__(optimizer, last_epoch)
+
+            def get_lr(self):
+                f = min(1.0, (self.last_epoch + 1) / self.warmup)
+                return [base * f for base in self.base_lrs]
+
+        opt = _optimizer(lib)
+        s = Warmup(opt, 8)
+        rows[name] = [s.get_last_lr()] + _run(opt, s, 20)
+        assert list(s.state_dict()) == ["warmup", "base_lrs", "last_epoch", "_step_count", "_is_initial",
+                                        "_get_lr_called_within_step", "_last_lr"]  # fmt: skip
+        assert issubclass(L._LRScheduler, L.LRScheduler)
+    _same(rows["torch"], rows["ember"])
+
+
+def test_pickle_and_deepcopy():
+    import pickle
+
+    opt = _optimizer(ember)
+    s = EL.CyclicLR(opt, 0.01, 0.1, 5, mode="exp_range", gamma=0.9)
+    _run(opt, s, 7)
+    s2 = pickle.loads(pickle.dumps(s))
+    s3 = copy.deepcopy(s)
+    ref_rows = _run(opt, s, 10)
+    for other in (s2, s3):
+        assert _run(other.optimizer, other, 10) == ref_rows
+
+
+def test_module_names():
+    assert EL.__all__ == TL.__all__
+    assert ES.__all__ == TS.__all__
+    assert ember.optim.lr_scheduler is EL and ember.optim.swa_utils is ES
+    assert EL.EPOCH_DEPRECATION_WARNING == TL.EPOCH_DEPRECATION_WARNING

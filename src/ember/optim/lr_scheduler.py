@@ -242,10 +242,7 @@ class LRScheduler:
                 values = closed() if closed is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        groups = self.optimizer.param_groups
-        if len(values) != len(groups):
-            raise ValueError(f"expected {len(groups)} learning rates, got {len(values)}")
-        for i, (group, lr) in enumerate(zip(groups, values)):
+        for i, (group, lr) in enumerate(zip(self.optimizer.param_groups, values, strict=True)):
             _set_group_value(group, "lr", lr)
             if self.__dict__.get("verbose"):
                 self.print_lr(True, i, lr, epoch)
