@@ -174,6 +174,14 @@ CASES = [
         "Rprop", {"lr": 0.01, "etas": (0.3, 1.5), "step_sizes": (1e-4, 0.05), "maximize": True}, None, id="rprop-etas"
     ),
     pytest.param("Rprop", {"lr": 0.01}, "two", id="rprop-groups"),
+    pytest.param("Adam", {"lr": 0.01, "foreach": True}, None, id="adam-foreach"),
+    pytest.param("Adam", {"lr": 0.01, "fused": True, "amsgrad": True}, None, id="adam-fused"),
+    pytest.param("AdamW", {"lr": 0.01, "foreach": True}, "two", id="adamw-foreach"),
+    pytest.param("SGD", {"lr": 0.05, "momentum": 0.9, "fused": True}, None, id="sgd-fused"),
+    pytest.param("SGD", {"lr": 0.05, "momentum": 0.9, "foreach": True, "nesterov": True}, None, id="sgd-foreach"),
+    pytest.param("Adagrad", {"lr": 0.1, "fused": True}, None, id="adagrad-fused"),
+    pytest.param("RMSprop", {"lr": 0.01, "foreach": True, "centered": True}, None, id="rmsprop-foreach"),
+    pytest.param("NAdam", {"lr": 0.01, "foreach": True}, None, id="nadam-foreach"),
 ]
 
 
@@ -245,6 +253,27 @@ def test_lbfgs_closure(kwargs):
     assert se["func_evals"] == st["func_evals"] and se["n_iter"] == st["n_iter"]
     assert set(se) == set(st)
     np.testing.assert_allclose(_np(se["d"]), _np(st["d"]), rtol=2e-2, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "name", ["SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop", "Adagrad"]
+)
+def test_capturable_and_differentiable_are_harmless(name):
+    # PyTorch rejects these on CPU tensors; here they are accepted and change nothing.
+    extra = {"Adagrad": {"differentiable": True}, "SGD": {"differentiable": True}}.get(
+        name, {"capturable": True, "differentiable": True}
+    )
+    base = {"lr": 0.01} if name != "SGD" else {"lr": 0.05, "momentum": 0.9}
+    runs = []
+    for kw in (base, {**base, **extra}):
+        m = _model(ember)
+        opt = getattr(ember.optim, name)(m.parameters(), **kw)
+        _train(ember, m, opt, 5)
+        runs.append([p.detach().numpy().copy() for p in m.parameters()])
+        for k, v in kw.items():
+            assert opt.param_groups[0][k] == v
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_lbfgs_errors():
