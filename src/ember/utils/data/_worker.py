@@ -6,7 +6,6 @@ from __future__ import annotations
 import faulthandler
 import os
 import pickle
-import queue
 import random
 import signal
 import sys
@@ -18,8 +17,8 @@ import numpy as np
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
-# how often a waiting worker checks that the main process still lives (seconds)
-_WATCHDOG_INTERVAL = 1.0
+# how often an idle worker checks the done event and that the main process still lives (seconds)
+_WATCHDOG_INTERVAL = 0.1
 
 
 class WorkerInfo:
@@ -229,7 +228,8 @@ def _worker_loop(
     persistent_workers,
     dump_path,
 ):
-    """Serve ``(task_idx, index)`` requests from ``index_queue`` until told to stop (``None``)."""
+    """Serve ``(task_idx, index)`` requests read from the pipe ``index_queue`` until told to stop
+    (``None``, or ``done_event`` while idle)."""
     global _worker_info
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
@@ -257,11 +257,13 @@ def _worker_loop(
         parent = os.getppid()
         while True:
             try:
-                r = index_queue.get(timeout=_WATCHDOG_INTERVAL)
-            except queue.Empty:
-                if os.getppid() != parent:
-                    break  # the main process is gone
-                continue
+                if not index_queue.poll(_WATCHDOG_INTERVAL):
+                    if done_event.is_set() or os.getppid() != parent:
+                        break  # told to stop, or the main process is gone
+                    continue
+                r = index_queue.recv()
+            except (EOFError, OSError):
+                break
             if isinstance(r, _ResumeIteration):
                 data_queue.put((r, None))
                 iteration_end = False

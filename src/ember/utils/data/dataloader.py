@@ -356,14 +356,15 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shutdown = False
         try:
             for i in range(self._num_workers):
-                iq = ctx.Queue()
-                iq.cancel_join_thread()
+                # a one-way pipe per worker: sends are synchronous (no feeder thread that a
+                # garbage collection could stop before the stop message goes out)
+                reader, iq = ctx.Pipe(duplex=False)
                 w = ctx.Process(
                     target=_worker._worker_loop,
                     args=(
                         self._kind,
                         self._dataset,
-                        iq,
+                        reader,
                         self._worker_result_queue,
                         self._workers_done_event,
                         self._auto_collation,
@@ -379,6 +380,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     daemon=True,
                 )
                 w.start()
+                reader.close()
                 self._index_queues.append(iq)
                 self._workers.append(w)
                 self._workers_status.append(True)
@@ -397,7 +399,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:
             for i in range(self._num_workers):
-                self._index_queues[i].put(_ResumeIteration())
+                self._send(i, _ResumeIteration())
             pending = self._num_workers
             while pending > 0:
                 idx, _ = self._get_data()
@@ -420,10 +422,23 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 break
         else:
             return
-        self._index_queues[wid].put((self._send_idx, index))
+        self._send(wid, (self._send_idx, index))
         self._task_info[self._send_idx] = (wid,)
         self._tasks_outstanding += 1
         self._send_idx += 1
+
+    def _send(self, wid: int, msg) -> None:
+        try:
+            self._index_queues[wid].send(msg)
+        except OSError:
+            # the reading end is gone: the worker died; report how once it is reaped
+            end = time.monotonic() + 1.0
+            while time.monotonic() < end:
+                self._check_workers()
+                time.sleep(0.01)
+            pid = self._workers[wid].pid
+            self._shutdown_workers(kill=True)
+            raise RuntimeError(f"DataLoader worker (pid(s) {pid}) exited unexpectedly") from None
 
     def _get_data(self):
         """The next ``(task_idx, data)`` from the result queue, watching the workers meanwhile."""
@@ -540,9 +555,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         return data
 
     def _mark_worker_as_unavailable(self, wid: int, shutdown: bool = False) -> None:
-        q = self._index_queues[wid]
         try:
-            q.put(None)
+            self._index_queues[wid].send(None)
         except (OSError, ValueError):
             pass
         self._workers_status[wid] = False
@@ -572,7 +586,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     w.kill()
                     w.join()
             for q in self._index_queues:
-                q.cancel_join_thread()
                 q.close()
             self._worker_result_queue.cancel_join_thread()
             self._worker_result_queue.close()

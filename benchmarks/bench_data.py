@@ -1,0 +1,120 @@
+"""DataLoader workloads written once in PyTorch's API and run under PyTorch and under ember, in one process,
+alternating the two, at one thread each; the table gives median times, the ratio ember/PyTorch and its spread
+(min-max of the per-round ratios).
+
+  tensor_shuffle   one epoch over a TensorDataset of 60,000 x 784 float32 (+ int64 labels), batch 128, shuffle
+  work_w0/work_w2  one epoch over a dataset whose __getitem__ does real work (~1 ms of NumPy per sample),
+                   num_workers=0 and num_workers=2 (worker start-up included); the last line compares ember's
+                   num_workers=2 with its num_workers=0
+
+    python benchmarks/bench_data.py                  # everything
+    python benchmarks/bench_data.py tensor_shuffle   # some workloads
+"""
+
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_v] = "1"
+
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import ember  # noqa: E402
+
+torch.set_num_threads(1)
+
+WORKLOADS = {}
+
+
+def workload(name, reps):
+    def deco(setup):
+        WORKLOADS[name] = (setup, reps)
+        return setup
+
+    return deco
+
+
+@workload("tensor_shuffle", reps=5)
+def _tensor_shuffle(lib):
+    g = lib.Generator().manual_seed(0)
+    ds = lib.utils.data.TensorDataset(lib.randn(60000, 784, generator=g), lib.randint(0, 10, (60000,), generator=g))
+    loader = lib.utils.data.DataLoader(ds, batch_size=128, shuffle=True)
+
+    def run():
+        for _x, _y in loader:
+            pass
+
+    return run
+
+
+def _work_dataset(lib):
+    class Work(lib.utils.data.Dataset):
+        """Each sample: sort and normalise 20,000 pseudo-random numbers (about 1 ms of NumPy)."""
+
+        def __len__(self):
+            return 256
+
+        def __getitem__(self, i):
+            a = np.sort(np.random.default_rng(i).random(20000, dtype=np.float32))
+            a = (a - a.mean()) / a.std()
+            return lib.from_numpy(a[::100].copy()), i
+
+    return Work()
+
+
+def _work(workers):
+    def setup(lib):
+        loader = lib.utils.data.DataLoader(_work_dataset(lib), batch_size=16, num_workers=workers)
+
+        def run():
+            for _x, _y in loader:
+                pass
+
+        return run
+
+    return setup
+
+
+workload("work_w0", reps=5)(_work(0))
+workload("work_w2", reps=5)(_work(2))
+
+
+def measure(setup, reps):
+    fns = {lib: setup(lib) for lib in (torch, ember)}
+    for f in fns.values():  # warm up
+        f()
+    times = {torch: [], ember: []}
+    for _ in range(reps):
+        for lib in (torch, ember):
+            t0 = time.perf_counter()
+            fns[lib]()
+            times[lib].append(time.perf_counter() - t0)
+    return times
+
+
+def main(names):
+    print(f"{'workload':<16}{'torch ms':>10}{'ember ms':>10}{'ratio':>7}   spread")
+    medians = {}
+    for name in names or WORKLOADS:
+        setup, reps = WORKLOADS[name]
+        times = measure(setup, reps)
+        ratios = [e / t for e, t in zip(times[ember], times[torch])]
+        t, e = statistics.median(times[torch]), statistics.median(times[ember])
+        medians[name] = (t, e)
+        print(
+            f"{name:<16}{t * 1e3:>10.1f}{e * 1e3:>10.1f}{statistics.median(ratios):>7.2f}"
+            f"   {min(ratios):.2f}-{max(ratios):.2f}"
+        )
+    if "work_w0" in medians and "work_w2" in medians:
+        for lib, k in (("torch", 0), ("ember", 1)):
+            print(f"{lib}: num_workers=2 / num_workers=0 = {medians['work_w2'][k] / medians['work_w0'][k]:.2f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
