@@ -780,3 +780,30 @@ def test_module_names():
     assert ES.__all__ == TS.__all__
     assert ember.optim.lr_scheduler is EL and ember.optim.swa_utils is ES
     assert EL.EPOCH_DEPRECATION_WARNING == TL.EPOCH_DEPRECATION_WARNING
+
+
+def test_swa_recipe():
+    """PyTorch's documented SWA loop: cosine schedule, then SWALR and averaging from epoch 3, then update_bn."""
+    models = dict(zip(("torch", "ember"), _twins()))
+    out = {}
+    for name, (lib, L, S) in LIBS.items():
+        model = models[name]
+        swa_model = S.AveragedModel(model)
+        opt = lib.optim.SGD(model.parameters(), lr=0.2, momentum=0.9, weight_decay=1e-4)
+        sched = L.CosineAnnealingLR(opt, T_max=20)
+        swa_sched = S.SWALR(opt, swa_lr=0.05, anneal_epochs=2)
+        lrs = []
+        for epoch in range(6):
+            for x, y in _data(3, 8, seed=epoch):
+                _train_step(lib, model, opt, x, y)
+            if epoch > 2:
+                swa_model.update_parameters(model)
+                swa_sched.step()
+            else:
+                sched.step()
+            lrs.append([float(g["lr"]) for g in opt.param_groups])
+        loader = [(lib.tensor(x), lib.tensor(y)) for x, y in _data(4, 8, seed=11)]
+        S.update_bn(loader, swa_model)
+        out[name] = (lrs, swa_model.state_dict())
+    _same(out["torch"][0], out["ember"][0])
+    _close_state(out["torch"][1], out["ember"][1], rtol=1e-4, atol=1e-5)
