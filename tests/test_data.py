@@ -388,14 +388,10 @@ def test_collate_fn_map():
     def count(batch, *, collate_fn_map=None):
         return len(batch)
 
-    t, e = both(
-        lambda lib, d: (
-            d._utils.collate.collate([(1, "a"), (2, "b")], collate_fn_map={int: count, str: count})
-            if d is tdata
-            else edata._collate.collate([(1, "a"), (2, "b")], collate_fn_map={int: count, str: count})
-        )
-    )
+    t, e = both(lambda lib, d: d._utils.collate.collate([(1, "a"), (2, "b")], collate_fn_map={int: count, str: count}))
     assert e == t == [2, 2]
+    assert edata._utils.collate.default_collate is edata.default_collate
+    assert edata._utils.worker.get_worker_info is edata.get_worker_info
 
 
 # ----------------------------------------------------------------------------------------------- DataLoader
@@ -664,6 +660,10 @@ def test_persistent_workers_and_spawn():
     del loader, it, half
     gc.collect()
     assert wait_gone(first) == []
+    # persistent workers over an IterableDataset: each pass starts every worker's stream again
+    loader = edata.DataLoader(_Shard(), batch_size=3, num_workers=2, persistent_workers=True)
+    for _ in range(2):
+        assert sorted(i for b in loader for i in b.tolist()) == list(range(11))
     # another start method: the dataset travels by pickle
     ds = edata.TensorDataset(ember.arange(4.0))
     out = list(edata.DataLoader(ds, batch_size=2, num_workers=1, multiprocessing_context="spawn"))
@@ -708,6 +708,23 @@ def test_worker_exception_reraised_with_traceback():
     assert 'raise KeyError("sample 5 is broken")' in msg and "KeyError: 'sample 5 is broken'" in msg
     del it, info
     gc.collect()
+    assert wait_gone(pids) == []
+
+
+def _bad_init(worker_id):
+    if worker_id == 1:
+        raise ValueError("init failed")
+
+
+def test_worker_init_fn_exception():
+    loader = edata.DataLoader(_Pid(), batch_size=1, num_workers=2, worker_init_fn=_bad_init)
+    it = iter(loader)
+    next(it)  # worker 0 serves the first task
+    with pytest.raises(ValueError, match="Caught ValueError in DataLoader worker process 1") as info:
+        next(it)
+    assert 'raise ValueError("init failed")' in str(info.value)
+    pids = _pids(it)
+    it._shutdown_workers()
     assert wait_gone(pids) == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import _utils
 from ._collate import default_collate, default_convert
 from ._worker import get_worker_info
 from .dataloader import DataLoader, _DatasetKind

@@ -183,7 +183,6 @@ def _fast_rows(dataset, collate_fn):
     tensors = ds.tensors
     if not tensors or any(type(t) is not Tensor or t.requires_grad for t in tensors):
         return None
-    arrays = [t._data for t in tensors]
     n = len(ds)
 
     def rows(index):
@@ -194,7 +193,8 @@ def _fast_rows(dataset, collate_fn):
             bad = int(idx[(idx >= n) | (idx < -n)][0])
             raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
         out = []
-        for a in arrays:
+        for t in tensors:
+            a = t._data
             if type(a) is np.ndarray:
                 out.append(_make(a.take(idx, axis=0)))
             else:
