@@ -376,16 +376,27 @@ class Optimizer:
 
     # ------------------------------------------------------------------ helpers for the subclasses
     def _scratch(self, a, slot: int = 0):
-        """A reusable temporary shaped and typed like array ``a`` (one buffer per slot, dtype and module)."""
-        bufs = self.__dict__.get("_bufs")
-        if bufs is None:
-            bufs = self.__dict__["_bufs"] = {}
-        key = (slot, a.dtype, type(a))
-        b = bufs.get(key)
+        """A reusable temporary shaped and typed like array ``a`` (a view into one buffer per slot, dtype and
+        array module; views are cached by shape)."""
+        views = self.__dict__.get("_views")
+        key = (slot, a.shape, a.dtype, type(a))
+        if views is not None:
+            v = views.get(key)
+            if v is not None:
+                return v
+        else:
+            views = self.__dict__["_views"] = {}
+            self.__dict__["_bufs"] = {}
+        bufs = self.__dict__["_bufs"]
+        bkey = (slot, a.dtype, type(a))
+        b = bufs.get(bkey)
         n = a.size
         if b is None or b.size < n:
-            b = bufs[key] = xp_of(a).empty(max(n, 1), a.dtype)
-        return b[:n].reshape(a.shape)
+            b = bufs[bkey] = xp_of(a).empty(max(n, 1), a.dtype)
+            for k in [k for k in views if (k[0], k[2], k[3]) == bkey]:
+                del views[k]
+        v = views[key] = b[:n].reshape(a.shape)
+        return v
 
 
 def _float32():
