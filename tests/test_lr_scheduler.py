@@ -807,3 +807,30 @@ def test_swa_recipe():
         out[name] = (lrs, swa_model.state_dict())
     _same(out["torch"][0], out["ember"][0])
     _close_state(out["torch"][1], out["ember"][1], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("writer", ["torch", "ember"])
+def test_checkpoint_file_resumes_in_the_other_library(writer, tmp_path):
+    """Optimizer and scheduler state written with one library's ``save`` resume in the other's ``load``
+    (weights-only) and continue PyTorch's trajectory."""
+
+    def make(L, o):
+        return L.SequentialLR(o, [L.LinearLR(o, 0.1, total_iters=5), L.OneCycleLR(o, 0.3, total_steps=40)], [5])
+
+    reader = "ember" if writer == "torch" else "torch"
+    lib, L, _ = LIBS[writer]
+    opt = _optimizer(lib, "adam")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched = make(L, opt)
+        _run(opt, sched, 20)
+        lib.save({"optimizer": opt.state_dict(), "scheduler": sched.state_dict()}, tmp_path / "ckpt.pt")
+        expected = _run(opt, sched, 20)
+        rlib, RL, _ = LIBS[reader]
+        ckpt = rlib.load(tmp_path / "ckpt.pt", weights_only=True)
+        opt2 = _optimizer(rlib, "adam")
+        sched2 = make(RL, opt2)
+        opt2.load_state_dict(ckpt["optimizer"])
+        sched2.load_state_dict(ckpt["scheduler"])
+        got = _run(opt2, sched2, 20)
+    _same(expected, got)
