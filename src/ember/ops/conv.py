@@ -596,34 +596,78 @@ class _Blocks:
 def _corr_blocked(x, w, g: _Geom, b=None):
     """Forward convolution (see ``_corr_arr``) block by block over the batch: per block one window copy
     into a ``(C*K, cur*m)`` buffer, one matmul, and the ``(O, cur*m)`` product written out in place."""
-    n, o = x.shape[0], w.shape[0]
-    bl = _Blocks(g, n, x.shape[1], o, x.dtype)
-    m, nb = bl.lay.m, bl.nb
+    return _corr_grads_blocked(x, w, g, b)[0]
+
+
+def _corr_grads_blocked(x, w, g: _Geom, b=None, z=None):
+    """``_corr_blocked``, and with ``z`` (``(N, Z, *ps)``, laid out like the output) also the product of
+    the im2col of ``x`` with ``z``: ``(Z, C, *K)`` summed over the batch, from the same im2col blocks.
+    With ``x`` an output gradient and ``g`` its flipped geometry (``_flip_geom``), the first is the input
+    gradient and the second, with ``z`` the input, the weight gradient flipped (see ``_conv_grads``).
+    ``w`` None: only the second."""
+    n = x.shape[0]
+    c = x.shape[1]
+    o = w.shape[0] if w is not None else z.shape[1]
+    bl = _Blocks(g, n, c, o, x.dtype)
+    m, nb, ck = bl.lay.m, bl.nb, bl.ck
     dt = x.dtype
-    wm = w.reshape(o, bl.ck)
-    res = np.empty((o, bl.ld), dtype=dt)
-    out = np.empty((n, o) + g.ps, dtype=dt)
-    bb = None if b is None else b.reshape((1, o) + (1,) * g.nd)
-    direct = bl.lay.direct
     it = dt.itemsize
+    out = acc = None
+    if w is not None:
+        wm = w.reshape(o, ck)
+        res = np.empty((o, bl.ld), dtype=dt)
+        out = np.empty((n, o) + g.ps, dtype=dt)
+        bb = None if b is None else b.reshape((1, o) + (1,) * g.nd)
+    if z is not None:
+        nz = z.shape[1]
+        zbuf = np.zeros((nz, bl.ld), dtype=dt)
+        part = np.empty((ck, nz), dtype=dt)
+    direct = bl.lay.direct
     for s in range(0, n, nb):
         cur = min(nb, n - s)
-        if direct:
-            cols = bl.fill(x, s, cur)
-            c3 = np.lib.stride_tricks.as_strided(cols, (cur, bl.ck, m), (m * it, cols.strides[0], it))
-            o3 = out[s : s + cur].reshape(cur, o, m)
-            np.matmul(wm, c3, out=o3)
-            if bb is not None:
-                o3 += b.reshape(o, 1)
-            continue
-        r = res[:, : cur * m]
-        np.matmul(wm, bl.fill(x, s, cur), out=r)
-        v = bl.positions(r, o, cur)
-        if bb is None:
-            out[s : s + cur] = v
-        else:
-            np.add(v, bb, out=out[s : s + cur])
-    return out
+        cols = bl.fill(x, s, cur)
+        if w is not None:
+            if direct:
+                c3 = np.lib.stride_tricks.as_strided(cols, (cur, ck, m), (m * it, cols.strides[0], it))
+                o3 = out[s : s + cur].reshape(cur, o, m)
+                np.matmul(wm, c3, out=o3)
+                if bb is not None:
+                    o3 += b.reshape(o, 1)
+            else:
+                r = res[:, : cur * m]
+                np.matmul(wm, cols, out=r)
+                v = bl.positions(r, o, cur)
+                if bb is None:
+                    out[s : s + cur] = v
+                else:
+                    np.add(v, bb, out=out[s : s + cur])
+        if z is not None:
+            zf = zbuf[:, : cur * m]
+            if cur != nb and bl.lay.gaps:
+                zf[...] = 0  # a shorter last block: the gaps move, so they are cleared again
+            bl.positions(zf, nz, cur)[...] = z[s : s + cur]
+            if acc is None:
+                acc = np.matmul(cols, zf.T)
+            else:
+                np.matmul(cols, zf.T, out=part)
+                acc += part
+    if acc is not None:
+        acc = acc.reshape((c,) + g.ks + (nz,))
+    return out, acc
+
+
+def _conv_grads(x, gy, w, g: _Geom, fg: _Geom, nx, nw):
+    """Input and weight gradients of a unit-stride ungrouped convolution from one blocked pass over the
+    output gradient ``gy``: its im2col on the flipped geometry ``fg`` gives the input gradient (times the
+    flipped, transposed filters) and, against the input, the weight gradient with its kernel dims reversed."""
+    nd = g.nd
+    gx, acc = _corr_grads_blocked(gy, _flip_w(w, nd) if nx else None, fg, None, x if nw else None)
+    gw = None
+    if nw:
+        # acc[o, *k', c] with k' the reversed kernel offset -> (O, C, *K)
+        rev = acc[(slice(None),) + (slice(None, None, -1),) * nd]
+        gw = np.ascontiguousarray(np.moveaxis(rev, -1, 1))
+    return gx, gw
 
 
 def _corr_w_blocked(x, y, g: _Geom, wshape):
@@ -1081,11 +1125,13 @@ def _conv_rule(ctx, gr):
             # the input gradient as a forward convolution where that computes no more positions than the
             # col2im form (output at least as large as the input: "same" padding), col2im otherwise
             fg = _flip_geom(g) if nx and _prod(g.xs) <= _prod(g.ps) else None
-            if fg is not None:
-                gx = _make(_corr_arr(gd, _flip_w(wd, g.nd), fg)[0])
+            if fg is not None and gd.size and xd.size and wd.size:
+                # both from the im2col of the output gradient
+                gx, gw = _conv_grads(xd, gd, wd, g, fg, nx, nw)
+                gx, gw = _make(gx), (_make(gw) if nw else None)
             else:
                 gx = _make(_corr_t_blocked(gd, wd, g)) if nx else None
-            gw = _make(_corr_w_blocked(xd, gd, g, wd.shape)) if nw else None
+                gw = _make(_corr_w_blocked(xd, gd, g, wd.shape)) if nw else None
             gb = _make(gd.sum((0, *range(2, gd.ndim)))) if nb else None
             return gx, gw, gb
         yf = _to_full(gd, g)
