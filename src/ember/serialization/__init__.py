@@ -216,7 +216,7 @@ class _Loader:
                 arr = self.mm[off : off + nbytes].view(dt)
         if arr is None:
             arr = np.empty(numel, dt)
-            self.reader.readinto(name, arr)
+            self.reader.readinto(name, arr.view(np.uint8))
         if self.swap:
             arr = arr.byteswap(inplace=self.mm is None)
         st = Storage(np.asarray(arr))
@@ -354,7 +354,9 @@ def _load(fh, f, map_location, weights_only, mmap, pickle_load_args):
         if weights_only:
             raise weights_only_error(str(e)) from None
         raise
-    except Exception as e:
+    except RuntimeError:
+        raise
+    except Exception as e:  # a malformed pickle meeting an allowed callable
         if weights_only:
             raise weights_only_error(f"{type(e).__name__}: {e}") from None
         raise

@@ -12,12 +12,13 @@ _LOCAL = struct.Struct("<IHHHHHIIIHH")  # local file header, 30 bytes
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")  # central directory entry, 46 bytes
 _U32 = 0xFFFFFFFF
 
-CORRUPT = (
-    "PytorchStreamReader failed reading zip archive: failed finding central directory. This is an internal miniz "
-    "error. If you are seeing this error, there is a high likelihood that your checkpoint file is corrupted. This "
-    "can happen if the checkpoint was not saved properly, was transferred incorrectly, or the file was modified "
-    "after saving."
+_SUFFIX = (
+    "This is an internal miniz error. If you are seeing this error, there is a high likelihood that your checkpoint "
+    "file is corrupted. This can happen if the checkpoint was not saved properly, was transferred incorrectly, or "
+    "the file was modified after saving."
 )
+CORRUPT = "PytorchStreamReader failed reading zip archive: failed finding central directory. " + _SUFFIX
+INVALID = "invalid header or archive is corrupted. " + _SUFFIX
 
 
 class ZipWriter:
@@ -108,6 +109,21 @@ class ZipReader:
         self.prefix = first[: first.index("/") + 1] if "/" in first else ""
         self.infos = {i.filename[len(self.prefix) :]: i for i in infos if i.filename.startswith(self.prefix)}
         self._offsets = {}
+        self._validate(infos)
+
+    def _validate(self, infos):
+        """Check every record's header and extent, as PyTorch's reader does when it opens an archive."""
+        end = self.f.seek(0, 2)
+        for info in infos:
+            if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+                raise RuntimeError("PytorchStreamReader failed reading zip archive: " + INVALID)
+            name = info.filename[len(self.prefix) :]
+            try:
+                off = self.offset(name)
+            except RuntimeError:
+                off = -1
+            if off is not None and (off < 0 or off + info.file_size > end):
+                raise RuntimeError(f"PytorchStreamReader failed reading file {name}: " + INVALID)
 
     def has(self, name: str) -> bool:
         return name in self.infos
@@ -133,6 +149,9 @@ class ZipReader:
             if len(head) != _LOCAL.size or head[:4] != b"PK\x03\x04":
                 raise RuntimeError(f"PytorchStreamReader failed reading file {name}: file read failed")
             fields = _LOCAL.unpack(head)
+            self.f.seek(info.header_offset + _LOCAL.size)
+            if self.f.read(fields[9]) != info.orig_filename.encode("utf-8"):
+                raise RuntimeError(f"PytorchStreamReader failed reading file {name}: file read failed")
             off = self._offsets[name] = info.header_offset + _LOCAL.size + fields[9] + fields[10]
         return off
 
