@@ -43,12 +43,13 @@ def _lerp_into(avg: Tensor, cur: Tensor, weight: float) -> None:
     ends (``cur - (1 - weight) * (cur - avg)`` for weights from 0.5)."""
     a, c = avg._data, cur._data
     xp = xp_of(a)
+    w = a.dtype.type(weight)  # the weight and 1 - weight in the parameter's precision, as PyTorch's kernel
     d = xp.subtract(c, a)
-    if abs(weight) < 0.5:
-        xp.multiply(d, weight, out=d)
+    if abs(w) < 0.5:
+        xp.multiply(d, w, out=d)
         xp.add(a, d, out=a)
     else:
-        xp.multiply(d, 1 - weight, out=d)
+        xp.multiply(d, 1 - w, out=d)
         xp.subtract(c, d, out=a)
     bump_version(avg)
 
