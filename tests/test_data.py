@@ -505,6 +505,15 @@ def test_loader_iterable_errors(kw):
     assert errs[0] == errs[1]
 
 
+def test_loader_iterator_errors():
+    same_error(lambda lib, d: iter(d.DataLoader(range(4), timeout=1)))
+    # (PyTorch raises the same AssertionError here, then fails again in its iterator's __del__)
+    with pytest.raises(
+        AssertionError, match="prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter"
+    ):
+        iter(edata.DataLoader(range(4), num_workers=1, prefetch_factor=0))
+
+
 def test_loader_attribute_lock():
     same_error(lambda lib, d: setattr(d.DataLoader(range(3)), "batch_size", 2))
     e = edata.DataLoader(range(3))
