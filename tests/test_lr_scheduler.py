@@ -834,3 +834,15 @@ def test_checkpoint_file_resumes_in_the_other_library(writer, tmp_path):
         sched2.load_state_dict(ckpt["scheduler"])
         got = _run(opt2, sched2, 20)
     _same(expected, got)
+
+
+@pytest.mark.parametrize("name", TL.__all__ + ["SWALR"])
+def test_signatures_match_torch(name):
+    """Argument names, order and defaults as PyTorch's (plus the deprecated trailing ``verbose``)."""
+    import inspect
+
+    t_cls = getattr(TS if name == "SWALR" else TL, name)
+    e_cls = getattr(ES if name == "SWALR" else EL, name)
+    t_params = [(p.name, p.default) for p in inspect.signature(t_cls.__init__).parameters.values()]
+    e_params = [(p.name, p.default) for p in inspect.signature(e_cls.__init__).parameters.values()]
+    assert [p for p in e_params if p != ("verbose", "deprecated")] == t_params
