@@ -1,17 +1,21 @@
 """API surface of ``ember.nn`` against PyTorch: names, signatures, layer reprs and state_dict layouts.
 
-Three checks, one test case per name:
+One test case per name or table row:
 
-1. existence: the in-scope public names of ``torch.nn`` (classes), ``torch.nn.functional``, the top-level
-   ``torch`` functions that are nn ops, ``torch.nn.init`` and ``torch.nn.utils`` exist in ember;
-2. signatures: parameter names, kinds and defaults equal PyTorch's. PyTorch's reference signature is
-   ``inspect.signature`` where it is introspectable; for C builtins of ``torch.nn.functional`` it is the
-   signature line that opens the builtin's docstring; for top-level ``torch`` ops it is the ATen schema of
-   the op's first overload (``self`` read as ``input``, list defaults broadcast from a scalar);
-3. reprs and state_dict keys/shapes/dtypes of layers built with typical argument sets.
+1. existence: the in-scope public names of ``torch.nn`` (classes, submodules), ``torch.nn.functional``, the
+   top-level ``torch`` functions that are nn ops, ``torch.nn.init``, ``torch.nn.utils``, and module paths that
+   programs import from directly; ``F.<name> is torch.<name>`` exactly where PyTorch shares one object;
+2. signatures: parameter names, kinds and defaults equal PyTorch's, for class constructors, ``forward`` and the
+   other public methods, functional, top-level, init and utils functions. PyTorch's reference signature is
+   ``inspect.signature`` where it is introspectable; for C builtins it is the ATen schema of the op's first
+   overload when the builtin is the ``torch.<name>`` object (``self`` read as ``input``, list defaults
+   broadcast from a scalar), else the signature line that opens the builtin's docstring;
+3. layers built with typical argument sets: repr, state_dict keys/shapes/dtypes/version metadata, attributes,
+   class hierarchy and class data, construction warnings and errors, dtype/mode conversions, loading PyTorch
+   state_dicts, and the same for layers under ``nn.utils`` (weight/spectral norm, parametrizations, fusion).
 
-The name tables below list what ember matches today; names left out of them are either excluded from the
-scope (``EXCLUDED``, with the reason) or not there yet.
+The tables list what ember matches; names left out of them are either excluded from the scope (``EXCLUDED``,
+with the reason) or not there yet.
 """
 
 from __future__ import annotations
