@@ -339,13 +339,18 @@ def _collate_batch(lib, kind):
         "nested": lambda i: {"x": [lib.tensor([i]), (i, "t")], "p": Point({"q": i}, [i])},
         "ordered_dict": lambda i: collections.OrderedDict(z=i, a=2 * i),
         "int8_tensor": lambda i: lib.tensor([i], dtype=lib.int8),
+        "mixed_arrays": lambda i: np.full((2,), i, dtype=[np.int32, np.float32, np.int64][i]),
+        "mixed_tensors": lambda i: lib.full((2,), i, dtype=[lib.int32, lib.float32, lib.float64][i]),
+        "scalar_arrays": lambda i: np.array(i * 1.5),
+        "views": lambda i: lib.arange(12.0).reshape(3, 4)[:, i],
     }
     return [rows[kind](i) for i in range(3)]
 
 
 COLLATE_KINDS = [
     "tensors", "ints", "floats", "bools", "strs", "bytes", "arrays", "np_scalars", "np_bool", "dict", "tuple",
-    "list", "namedtuple", "nested", "ordered_dict", "int8_tensor",
+    "list", "namedtuple", "nested", "ordered_dict", "int8_tensor", "mixed_arrays", "mixed_tensors",
+    "scalar_arrays", "views",
 ]  # fmt: skip
 
 
@@ -372,6 +377,7 @@ COLLATE_ERRORS = [
     pytest.param([object(), object()], id="object"),
     pytest.param([np.array(["a"]), np.array(["b"])], id="str_array"),
     pytest.param([None, None], id="none"),
+    pytest.param([np.zeros(2), np.zeros(3)], id="array_sizes"),
 ]
 
 
@@ -382,6 +388,10 @@ def test_collate_errors(batch):
         d.default_collate(batch)
 
     same_error(run)
+
+
+def test_collate_tensor_sizes_error():
+    same_error(lambda lib, d: d.default_collate([lib.zeros(2), lib.zeros(3)]))
 
 
 def test_collate_fn_map():

@@ -99,17 +99,45 @@ def collate(batch, *, collate_fn_map: dict | None = None):
     raise TypeError(_ERR.format(t))
 
 
+def _stack_arrays(arrays, dtype, shape):
+    """``xp.stack`` of arrays known to share a dtype and shape (None when they do not)."""
+    for a in arrays:
+        if a.dtype != dtype or a.shape != shape:
+            return None
+    from ..._device import xp_of
+
+    return xp_of(arrays[0]).stack(arrays)
+
+
 def collate_tensor_fn(batch, *, collate_fn_map: dict | None = None):
     from ... import stack
 
+    # plain tensors of one dtype, shape and device, none needing grad: stack their arrays
+    # directly (the same result as ``stack``, without its per-tensor checks)
+    first = batch[0]
+    if type(first) is Tensor and not any(type(t) is not Tensor or t.requires_grad for t in batch):
+        arrays = [t._data for t in batch]
+        if all(type(a) is type(arrays[0]) for a in arrays):
+            out = _stack_arrays(arrays, arrays[0].dtype, arrays[0].shape)
+            if out is not None and first.dtype is not None:
+                from ..._tensor import _make
+
+                r = _make(out)
+                if r.dtype is first.dtype and r.device == first.device:
+                    return r
     return stack(batch, 0)
 
 
 def collate_numpy_array_fn(batch, *, collate_fn_map: dict | None = None):
     from ... import as_tensor
 
-    if _STR_OBJ.search(batch[0].dtype.str) is not None:
-        raise TypeError(_ERR.format(batch[0].dtype))
+    first = batch[0]
+    if _STR_OBJ.search(first.dtype.str) is not None:
+        raise TypeError(_ERR.format(first.dtype))
+    if collate_fn_map is default_collate_fn_map and all(type(b) is np.ndarray for b in batch):
+        out = _stack_arrays(batch, first.dtype, first.shape)
+        if out is not None:
+            return as_tensor(out)  # one conversion of the stacked arrays, same dtype as each one's
     return collate([as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
 
 
