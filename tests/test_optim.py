@@ -521,3 +521,35 @@ def test_clip_grad_norm_then_step():
             opt.step()
         res.append(m)
     _assert_params_same(*res)
+
+
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        pytest.param("Adam", {"lr": 0.01, "amsgrad": True}, id="adam"),
+        pytest.param("SGD", {"lr": 0.05, "momentum": 0.9}, id="sgd"),
+        pytest.param("NAdam", {"lr": 0.01}, id="nadam"),
+    ],
+)
+def test_checkpoint_files_both_ways(name, kwargs, tmp_path):
+    # torch.save -> ember.load -> ember optimizer continues as torch's does, and ember.save -> torch.load.
+    me, mt = _model(ember), _model(torch)
+    oe = getattr(ember.optim, name)(me.parameters(), **kwargs)
+    ot = getattr(torch.optim, name)(mt.parameters(), **kwargs)
+    _train(ember, me, oe, 5)
+    _train(torch, mt, ot, 5)
+    torch.save(ot.state_dict(), tmp_path / "t.pt")
+    ember.save(oe.state_dict(), tmp_path / "e.pt")
+    m2 = ember.nn.Sequential(ember.nn.Linear(5, 8), ember.nn.Tanh(), ember.nn.Linear(8, 3))
+    m2.load_state_dict(_convert(mt.state_dict(), ember))
+    o2 = getattr(ember.optim, name)(m2.parameters(), **kwargs)
+    o2.load_state_dict(ember.load(tmp_path / "t.pt"))
+    m3 = copy.deepcopy(mt)
+    o3 = getattr(torch.optim, name)(m3.parameters(), **kwargs)
+    m3.load_state_dict(_convert(me.state_dict(), torch))
+    o3.load_state_dict(torch.load(tmp_path / "e.pt", weights_only=True))
+    for lib, m, o in ((ember, m2, o2), (torch, mt, ot), (torch, m3, o3), (ember, me, oe)):
+        _train(lib, m, o, 5, start=5)
+    _assert_params_same(m2, mt)
+    _assert_params_same(me, m3)
+    _assert_state_same(o2.state_dict(), ot.state_dict())
