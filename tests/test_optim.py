@@ -182,6 +182,11 @@ CASES = [
     pytest.param("Adagrad", {"lr": 0.1, "fused": True}, None, id="adagrad-fused"),
     pytest.param("RMSprop", {"lr": 0.01, "foreach": True, "centered": True}, None, id="rmsprop-foreach"),
     pytest.param("NAdam", {"lr": 0.01, "foreach": True}, None, id="nadam-foreach"),
+    pytest.param("RMSprop", {"lr": "T:0.01", "momentum": 0.3}, None, id="rmsprop-lr-tensor"),
+    pytest.param("Adagrad", {"lr": "T:0.1"}, None, id="adagrad-lr-tensor"),
+    pytest.param("NAdam", {"lr": "T:0.01"}, None, id="nadam-lr-tensor"),
+    pytest.param("RAdam", {"lr": "T:0.01", "betas": (0.9, 0.8)}, None, id="radam-lr-tensor"),
+    pytest.param("Adamax", {"lr": "T:0.01"}, "two", id="adamax-lr-tensor-groups"),
 ]
 
 
