@@ -97,8 +97,15 @@ def _is_path(f) -> bool:
     return isinstance(f, (str, os.PathLike))
 
 
-def _write_archive(fh, pickler, pkl: bytes, archive: str, byteorder_record: bool) -> None:
-    zw = ZipWriter(fh, archive)
+def _write_archive(fh, pickler, pkl: bytes, archive: str, byteorder_record: bool, sync_fd=None) -> None:
+    zw = ZipWriter(fh, archive, sync_fd if hasattr(os, "fdatasync") else None)
+    try:
+        _write_records(zw, pickler, pkl, byteorder_record)
+    finally:
+        zw.finish()
+
+
+def _write_records(zw, pickler, pkl, byteorder_record):
     zw.write("data.pkl", pkl)
     zw.write(".format_version", b"1")
     zw.write(".storage_alignment", b"64")
@@ -160,7 +167,7 @@ def save(
     fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
-            _write_archive(fh, pickler, pkl, archive, byteorder)
+            _write_archive(fh, pickler, pkl, archive, byteorder, fh.fileno())
             fh.flush()
             os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
