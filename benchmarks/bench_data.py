@@ -3,9 +3,11 @@ alternating the two, at one thread each; the table gives median times, the ratio
 (min-max of the per-round ratios).
 
   tensor_shuffle   one epoch over a TensorDataset of 60,000 x 784 float32 (+ int64 labels), batch 128, shuffle
-  work_w0/work_w2  one epoch over a dataset whose __getitem__ does real work (~1 ms of NumPy per sample),
-                   num_workers=0 and num_workers=2 (worker start-up included); the last line compares ember's
-                   num_workers=2 with its num_workers=0
+  samples_collate  one epoch over a dataset of 10,000 (784-float row, int label) samples, batch 128, shuffle
+  work_w0/work_w2  one epoch over a dataset whose __getitem__ does real work (~0.5-1 ms of NumPy per sample),
+                   num_workers=0 and num_workers=2 (worker start-up included); the last two lines compare each
+                   library's num_workers=2 with its num_workers=0, timed back to back in each round (a speed-up
+                   needs a CPU free for each worker)
 
     python benchmarks/bench_data.py                  # everything
     python benchmarks/bench_data.py tensor_shuffle   # some workloads
@@ -45,6 +47,28 @@ def _tensor_shuffle(lib):
     g = lib.Generator().manual_seed(0)
     ds = lib.utils.data.TensorDataset(lib.randn(60000, 784, generator=g), lib.randint(0, 10, (60000,), generator=g))
     loader = lib.utils.data.DataLoader(ds, batch_size=128, shuffle=True)
+
+    def run():
+        for _x, _y in loader:
+            pass
+
+    return run
+
+
+@workload("samples_collate", reps=5)
+def _samples_collate(lib):
+    """A map-style dataset returning (tensor row, int label): per-sample indexing, then default_collate."""
+    g = lib.Generator().manual_seed(0)
+    x, y = lib.randn(10000, 784, generator=g), lib.randint(0, 10, (10000,), generator=g)
+
+    class Rows(lib.utils.data.Dataset):
+        def __len__(self):
+            return 10000
+
+        def __getitem__(self, i):
+            return x[i], int(y[i])
+
+    loader = lib.utils.data.DataLoader(Rows(), batch_size=128, shuffle=True)
 
     def run():
         for _x, _y in loader:
@@ -98,22 +122,37 @@ def measure(setup, reps):
     return times
 
 
+def workers_vs_none(reps=5):
+    """Per library, num_workers=2 against num_workers=0 timed back to back in each round."""
+    for lib in (torch, ember):
+        f0, f2 = _work(0)(lib), _work(2)(lib)
+        f0(), f2()
+        ratios = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            f0()
+            t1 = time.perf_counter()
+            f2()
+            ratios.append((time.perf_counter() - t1) / (t1 - t0))
+        print(
+            f"{lib.__name__}: num_workers=2 / num_workers=0 = {statistics.median(ratios):.2f}"
+            f"   {min(ratios):.2f}-{max(ratios):.2f}   ({os.cpu_count()} CPUs)"
+        )
+
+
 def main(names):
     print(f"{'workload':<16}{'torch ms':>10}{'ember ms':>10}{'ratio':>7}   spread")
-    medians = {}
     for name in names or WORKLOADS:
         setup, reps = WORKLOADS[name]
         times = measure(setup, reps)
         ratios = [e / t for e, t in zip(times[ember], times[torch])]
         t, e = statistics.median(times[torch]), statistics.median(times[ember])
-        medians[name] = (t, e)
         print(
             f"{name:<16}{t * 1e3:>10.1f}{e * 1e3:>10.1f}{statistics.median(ratios):>7.2f}"
             f"   {min(ratios):.2f}-{max(ratios):.2f}"
         )
-    if "work_w0" in medians and "work_w2" in medians:
-        for lib, k in (("torch", 0), ("ember", 1)):
-            print(f"{lib}: num_workers=2 / num_workers=0 = {medians['work_w2'][k] / medians['work_w0'][k]:.2f}")
+    if not names or "work_w2" in names:
+        workers_vs_none()
 
 
 if __name__ == "__main__":

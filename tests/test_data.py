@@ -56,11 +56,17 @@ def same_error(fn):
 
 
 def alive(pid: int) -> bool:
+    """The process exists and is not a zombie (an exited child of a process that is not ours
+    may wait for whatever init this machine has to reap it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def wait_gone(pids, limit=5.0):
@@ -786,4 +792,37 @@ def test_interrupted_loop_leaves_no_orphans(how):
         next(it)
     del it
     gc.collect()
+    assert wait_gone(pids) == []
+
+
+_ORPHAN_SCRIPT = """
+import os, sys, time
+import ember
+import ember.utils.data as d
+
+class P(d.Dataset):
+    def __len__(self):
+        return 100
+
+    def __getitem__(self, i):
+        return os.getpid()
+
+it = iter(d.DataLoader(P(), batch_size=1, num_workers=2))
+next(it)
+print(*[w.pid for w in it._workers], flush=True)
+time.sleep(60)
+"""
+
+
+def test_workers_exit_when_the_main_process_is_killed():
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(p) for p in proc.stdout.readline().split()]
+        assert len(pids) == 2 and all(alive(p) for p in pids)
+    finally:
+        proc.kill()
+        proc.wait()
     assert wait_gone(pids) == []
