@@ -256,7 +256,7 @@ def test_lbfgs_closure(kwargs):
     _assert_params_same(me, mt, rtol=2e-3, atol=2e-4)
     se, st = oe.state_dict()["state"][0], ot.state_dict()["state"][0]
     assert se["func_evals"] == st["func_evals"] and se["n_iter"] == st["n_iter"]
-    assert set(se) == set(st)
+    assert list(se) == list(st)
     np.testing.assert_allclose(_np(se["d"]), _np(st["d"]), rtol=2e-2, atol=1e-3)
 
 
@@ -558,3 +558,39 @@ def test_checkpoint_files_both_ways(name, kwargs, tmp_path):
     _assert_params_same(m2, mt)
     _assert_params_same(me, m3)
     _assert_state_same(o2.state_dict(), ot.state_dict())
+
+
+def _custom_optimizer(lib):
+    """A user optimizer written against PyTorch's base class (sign descent with a decaying step)."""
+
+    class SignSGD(lib.optim.Optimizer):
+        def __init__(self, params, lr=_optmod(lib).required, decay=0.9):
+            super().__init__(params, {"lr": lr, "decay": decay})
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    st = self.state[p]
+                    st["scale"] = st.get("scale", 1.0) * group["decay"]
+                    p.add_(p.grad.sign(), alpha=-group["lr"] * st["scale"])
+
+    return SignSGD
+
+
+def test_user_optimizer_on_the_base_class():
+    runs = []
+    for lib in (ember, torch):
+        m = _model(lib)
+        opt = _custom_optimizer(lib)(
+            [{"params": m[0].parameters()}, {"params": m[2].parameters(), "lr": 0.02}], lr=0.01
+        )
+        calls = []
+        opt.register_step_post_hook(lambda o, a, k: calls.append(1))
+        _train(lib, m, opt, 6)
+        assert len(calls) == 6
+        runs.append((m, opt.state_dict()))
+    _assert_params_same(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]

@@ -98,7 +98,7 @@ class ASGD(Optimizer):
                 xp.multiply(g, -eta, out=t)
                 xp.add(a, t, out=a)
                 ax = ax_t._data
-                mu = mu_t._data
+                mu = mu_t._data[()]  # a NumPy float32 scalar: float32 arithmetic on any array module
                 if float(mu) != 1:
                     xp.subtract(a, ax, out=t)
                     xp.multiply(t, mu, out=t)

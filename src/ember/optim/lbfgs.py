@@ -243,7 +243,7 @@ class LBFGS(Optimizer):
                     h_diag = ys / y.dot(y)
                 k = len(old_dirs)
                 if al is None:
-                    al = [None] * history_size
+                    al = state["al"] = [None] * history_size
                 q = -flat_grad
                 for i in range(k - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]

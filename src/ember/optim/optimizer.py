@@ -62,6 +62,26 @@ def _to_scalar(x):
     return x
 
 
+def _get_value(x):
+    """A step counter's value as a Python number."""
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def _use_grad_for_differentiable(func: Callable) -> Callable:
+    """Decorator for ``step``: grad mode on only when the group asks for ``differentiable``."""
+
+    @functools.wraps(func)
+    def wrapper(self, *args, **kwargs):
+        prev = STATE.enabled
+        STATE.enabled = bool(self.defaults.get("differentiable", False))
+        try:
+            return func(self, *args, **kwargs)
+        finally:
+            STATE.enabled = prev
+
+    return wrapper
+
+
 def _step_tensor(value: float = 0.0) -> Tensor:
     """``state['step']`` as PyTorch keeps it: a float32 0-d tensor."""
     return _make(np.array(value, dtype=np.float32))
