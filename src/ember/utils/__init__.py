@@ -7,8 +7,8 @@ from . import hooks
 
 def __getattr__(name: str):
     # ``ember.utils.data`` (and its multiprocessing machinery) loads on first use
-    if name == "data":
+    if name in ("data", "safetensors"):
         import importlib
 
-        return importlib.import_module(".data", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
