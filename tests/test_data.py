@@ -556,6 +556,13 @@ def test_loader_shuffle_reproducible_and_consumes_like_pytorch():
     ember.empty((), dtype=ember.int64).random_()
     s = ember.empty((), dtype=ember.int64).random_().item()
     assert b == ember.randperm(50, generator=ember.Generator().manual_seed(s)).tolist()
+    # without shuffling each pass still draws its base seed from the default generator, as PyTorch's does
+    ember.manual_seed(5)
+    list(edata.DataLoader(ds, batch_size=7))
+    after = ember.rand(1).item()
+    ember.manual_seed(5)
+    ember.empty((), dtype=ember.int64).random_()
+    assert after == ember.rand(1).item()
 
 
 class _Slow(edata.TensorDataset):

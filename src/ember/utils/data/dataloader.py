@@ -402,6 +402,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._tasks_outstanding = 0
         self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
         if not first_iter:
+            # every worker (also those whose stream ended last pass) acknowledges the new pass;
+            # results of the pass before, still in flight, are dropped on the way
+            self._workers_status = [True] * self._num_workers
             for i in range(self._num_workers):
                 self._send(i, _ResumeIteration())
             pending = self._num_workers
@@ -409,7 +412,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 idx, _ = self._get_data()
                 if isinstance(idx, _ResumeIteration):
                     pending -= 1
-            self._workers_status = [True] * self._num_workers
         for _ in range(self._prefetch_factor * self._num_workers):
             self._try_put_index()
 
