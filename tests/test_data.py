@@ -833,3 +833,16 @@ def test_workers_exit_when_the_main_process_is_killed():
         proc.kill()
         proc.wait()
     assert wait_gone(pids) == []
+
+
+def test_data_package_loads_on_first_use():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ember\n"
+        "assert 'ember.utils.data' not in sys.modules\n"
+        "assert ember.utils.data.DataLoader.__name__ == 'DataLoader'\n"
+        "assert 'ember.utils.data' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
