@@ -439,7 +439,7 @@ def _wg(w, G):
 _BLOCK_BYTES = 3 << 20
 _LD_PAD = 16
 _DIRECT_MIN = 512  # output positions per sample from which the product is written per sample (see _Blk)
-_FEW_CK = 128
+_FEW_CK = 128  # im2col rows below which the matmul is cheap next to relaying its product out
 _CLEAR_COST = 80  # clearing one element, in flops of the matmul (see _Blk)
 #
 # Their layout is flat like ``_Geom``'s, with the last dim's row pitch ``P`` chosen per layer from two:
@@ -458,7 +458,8 @@ class _Blk:
     flat strides ``sp`` of the padded input (the last dim at pitch ``P``), the run length ``m`` of one kernel
     offset's window, the per-sample length ``L`` of the padded input, the flat position ``base`` of input
     element 0, ``edges``: per last-dim kernel offset the output columns whose reads wrap past a row's end
-    (to clear), and ``gaps``: whether the ``m`` positions include some past a row's end."""
+    (to clear), ``gaps``: whether the ``m`` positions include some past a row's end, and ``direct`` /
+    ``direct_w``: whether the forward product / the weight gradient works per sample on the plain output."""
 
     __slots__ = ("sp", "m", "L", "base", "edges", "gaps", "direct", "direct_w", "key")
 
