@@ -718,3 +718,74 @@ def test_pathlib_roundtrip_keeps_values(tmp_path):
     x = ember.randn(7, 5, generator=g)
     ember.save(x, p)
     np.testing.assert_array_equal(ember.load(p).numpy(), x.numpy())
+
+
+# ---------------------------------------------------------------------------- safetensors
+SAFE_DTYPES = [d for d in DTYPES if d != "complex128"]
+
+
+@pytest.mark.parametrize("dtype", [pytest.param(d, id=d) for d in SAFE_DTYPES])
+def test_safetensors_both_ways(tmp_path, dtype):
+    import safetensors.torch as st
+
+    from ember.utils import safetensors as es
+
+    t = _values(dtype)
+    es.save_file({"x": _t2e(t), "z": _t2e(t[0, 0].clone())}, tmp_path / "e.safetensors", metadata={"k": "v"})
+    got = st.load_file(tmp_path / "e.safetensors")
+    assert torch.equal(got["x"], t) and got["x"].dtype == t.dtype and torch.equal(got["z"], t[0, 0])
+    st.save_file({"x": t}, tmp_path / "t.safetensors")
+    back = es.load_file(tmp_path / "t.safetensors")
+    _same(back["x"], t)
+    back["x"][0] = back["x"][1]  # loaded tensors are writable
+    _same(es.load(st.save({"x": t}))["x"], t)
+    assert torch.equal(st.load(es.save({"x": _t2e(t)}))["x"], t)
+
+
+def test_safetensors_metadata_and_state_dict(tmp_path):
+    import safetensors
+    import safetensors.torch as st
+
+    from ember.utils import safetensors as es
+
+    m = _ember_model()
+    es.save_file(m.state_dict(), tmp_path / "m.safetensors", metadata={"format": "pt"})
+    with safetensors.safe_open(tmp_path / "m.safetensors", framework="pt") as f:
+        assert f.metadata() == {"format": "pt"}
+    tm = _torch_model()
+    tm.load_state_dict(st.load_file(tmp_path / "m.safetensors"))
+    m2 = _ember_model()
+    m2.load_state_dict(es.load_file(tmp_path / "m.safetensors"))
+    for k, v in m.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), m2.state_dict()[k].numpy())
+
+
+SAFE_ERRORS = [
+    pytest.param(lambda lib: {"a": lib.ones(4).view(2, 2).t()}, ValueError, id="non-contiguous"),
+    pytest.param(lambda lib: {"a": 3}, ValueError, id="not-a-tensor"),
+    pytest.param(lambda lib: [lib.ones(2)], ValueError, id="not-a-dict"),
+    pytest.param(lambda lib: {"c": lib.ones(2, dtype=lib.complex128)}, KeyError, id="complex128"),
+]
+
+
+@pytest.mark.parametrize("make,exc", SAFE_ERRORS)
+def test_safetensors_errors_like_safetensors_torch(make, exc):
+    import safetensors.torch as st
+
+    from ember.utils import safetensors as es
+
+    with pytest.raises(exc) as e:
+        es.save(make(ember))
+    with pytest.raises(exc) as t:
+        st.save(make(torch))
+    if exc is ValueError:
+        assert str(e.value).replace("ember", "torch") == str(t.value).replace("ember", "torch")
+
+
+def test_safetensors_shared_refused():
+    from ember.utils import safetensors as es
+
+    x = ember.ones(4)
+    with pytest.raises(RuntimeError, match="Some tensors share memory"):
+        es.save({"a": x, "b": x[:2]})
+    es.save({"a": x[:2], "b": x[2:]})  # views that do not overlap are fine
