@@ -7,6 +7,7 @@ import faulthandler
 import os
 import pickle
 import random
+import shutil
 import signal
 import sys
 import traceback
@@ -258,8 +259,11 @@ def _worker_loop(
         while True:
             try:
                 if not index_queue.poll(_WATCHDOG_INTERVAL):
-                    if done_event.is_set() or os.getppid() != parent:
-                        break  # told to stop, or the main process is gone
+                    if done_event.is_set():
+                        break
+                    if os.getppid() != parent:  # the main process is gone: clean up after it
+                        shutil.rmtree(os.path.dirname(dump_path), ignore_errors=True)
+                        break
                     continue
                 r = index_queue.recv()
             except (EOFError, OSError):
