@@ -329,14 +329,7 @@ def _load(fh, f, map_location, weights_only, mmap, pickle_load_args):
     if magic != b"PK\x03\x04":
         if not magic:
             raise EOFError()
-        if weights_only:
-            raise weights_only_error(
-                "ember.load reads PyTorch's zip checkpoint format; this file is in another (legacy or unknown) format."
-            )
-        raise RuntimeError(
-            "ember.load reads PyTorch's zip checkpoint format (torch.save's default since PyTorch 1.6); this file "
-            "is in another format (a legacy torch.save file, or not a checkpoint). Re-save it with torch.save."
-        )
+        return _guarded(lambda: _legacy_load(fh, map_location, weights_only, pickle_load_args), weights_only)
     src = fh if start == 0 else _Window(fh, start)
     reader = ZipReader(src)
     pkl = reader.read("data.pkl")
@@ -353,8 +346,13 @@ def _load(fh, f, map_location, weights_only, mmap, pickle_load_args):
         mm = np.memmap(os.fspath(f), dtype=np.uint8, mode="c")
     loader = _Loader(reader, map_location, mm, order != sys.byteorder)
     up = Unpickler(io.BytesIO(pkl), loader, weights_only, _safe_table() if weights_only else {}, **pickle_load_args)
+    return _guarded(up.load, weights_only)
+
+
+def _guarded(fn, weights_only):
+    """Run an unpickling step, turning what it raises into the errors ``torch.load`` raises."""
     try:
-        return up.load()
+        return fn()
     except _GlobalRefused as e:
         raise weights_only_error(str(e), e.allowlistable) from None
     except pickle.UnpicklingError as e:
@@ -367,3 +365,83 @@ def _load(fh, f, map_location, weights_only, mmap, pickle_load_args):
         if weights_only:
             raise weights_only_error(f"{type(e).__name__}: {e}") from None
         raise
+
+
+class _LegacyLoader(_Loader):
+    """Storages of a legacy (pre-zip) checkpoint: their data follow the pickle, so the pickle is read twice,
+    once to learn the storages and once, after their data are in, to build the objects on their devices."""
+
+    def __init__(self, map_location, swap):
+        super().__init__(None, map_location, None, swap)
+        self.arrays = {}  # key -> (host array, location)
+        self.placed = None
+
+    def storage(self, pid):
+        if not (isinstance(pid, tuple) and len(pid) == 6 and pid[0] == "storage"):
+            raise RuntimeError(f"Unknown saved id type: {pid[0] if isinstance(pid, tuple) and pid else pid!r}")
+        _, stype, key, location, numel, view = pid
+        if not isinstance(stype, _StorageType) or not isinstance(key, str) or type(numel) is not int or numel < 0:
+            raise RuntimeError(f"invalid storage id {pid!r}")
+        _check_location(location)
+        if self.placed is None:  # first pass
+            if key not in self.arrays:
+                dt = np.dtype(np.uint8) if stype.dtype is None else stype.dtype.np
+                self.arrays[key] = (np.empty(numel, dt), location)
+            st = Storage(self.arrays[key][0])
+        else:
+            st = self.placed.get(key)
+            if st is None:
+                st = self.placed[key] = self._place(Storage(self.arrays[key][0]), location)
+        if view is not None:
+            vkey, offset, size = view
+            cached = self.loaded.get((self.placed is None, vkey))
+            if cached is None:
+                cached = self.loaded[(self.placed is None, vkey)] = Storage(st.array[offset : offset + size])
+            st = cached
+        return st
+
+
+def _legacy_load(fh, map_location, weights_only, args):
+    safe = _safe_table() if weights_only else {}
+    loader = _LegacyLoader(map_location, False)
+
+    def one():
+        return Unpickler(fh, loader, weights_only, safe, **args).load()
+
+    if one() != MAGIC_NUMBER:
+        raise RuntimeError("Invalid magic number; corrupt file?")
+    version = one()
+    if version != PROTOCOL_VERSION:
+        raise RuntimeError(f"Invalid protocol version: {version}")
+    info = one()
+    if isinstance(info, dict) and info.get("little_endian") is False:
+        loader.swap = sys.byteorder == "little"
+    start = fh.tell()
+    one()  # first pass: the storages
+    keys = one()
+    if not isinstance(keys, list):
+        raise RuntimeError("corrupt legacy checkpoint: no storage key list after the pickle")
+    for key in keys:
+        head = fh.read(8)
+        if len(head) != 8 or key not in loader.arrays:
+            raise RuntimeError(f"corrupt legacy checkpoint: storage {key} is missing")
+        arr = loader.arrays[key][0]
+        numel = int.from_bytes(head, sys.byteorder if not loader.swap else "big", signed=True)
+        if numel != arr.size:
+            raise RuntimeError(f"corrupt legacy checkpoint: storage {key} holds {numel} elements, expected {arr.size}")
+        mv = memoryview(arr.view(np.uint8))
+        got = 0
+        while got < len(mv):
+            k = fh.readinto(mv[got:])
+            if not k:
+                raise RuntimeError(f"corrupt legacy checkpoint: storage {key} is truncated")
+            got += k
+        if loader.swap:
+            arr.byteswap(inplace=True)
+    end = fh.tell()
+    fh.seek(start)
+    loader.placed = {}
+    loader.loaded = {}
+    result = one()  # second pass: the objects, over the filled storages
+    fh.seek(end)
+    return result
