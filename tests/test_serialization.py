@@ -333,6 +333,7 @@ def test_nested_containers_both_ways():
     _check_nested(ember.load(_ember_bytes(_nested(ember, ember.tensor))), ember)
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_pickle_protocols():
     for proto in (2, 3, 4, 5):
         data = _ember_bytes({"a": ember.ones(2), "s": "x"}, pickle_protocol=proto)
@@ -542,6 +543,24 @@ def test_safe_globals():
     finally:
         S.clear_safe_globals()
     assert S.get_safe_globals() == []
+
+
+def test_get_unsafe_globals_in_checkpoint():
+    obj = {"a": torch.ones(2), "f": _Obj, "s": os.system, "n": collections.OrderedDict(), "set": {1}}
+    data = _torch_bytes(obj).getvalue()
+    expect = torch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data))
+    assert S.get_unsafe_globals_in_checkpoint(io.BytesIO(data)) == expect == [f"{__name__}._Obj", "posix.system"]
+    with S.safe_globals([_Obj]):
+        assert S.get_unsafe_globals_in_checkpoint(io.BytesIO(data)) == ["posix.system"]
+
+
+def test_whole_torch_module_with_weights_only_false():
+    torch.manual_seed(0)
+    tm = torch.nn.Linear(2, 3)
+    em = ember.load(_torch_bytes(tm), weights_only=False)
+    assert isinstance(em, ember.nn.Linear) and isinstance(em.weight, ember.nn.Parameter)
+    x = torch.randn(4, 2)
+    np.testing.assert_allclose(em(_t2e(x)).detach().numpy(), tm(x).detach().numpy(), rtol=1e-6)
 
 
 def test_load_arguments_and_env(monkeypatch):

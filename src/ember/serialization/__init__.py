@@ -38,6 +38,7 @@ __all__ = [
     "get_safe_globals",
     "clear_safe_globals",
     "safe_globals",
+    "get_unsafe_globals_in_checkpoint",
     "DEFAULT_PROTOCOL",
 ]
 
@@ -90,6 +91,41 @@ def _safe_table() -> dict:
             name = f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', getattr(obj, '__name__', ''))}"
         table[name] = obj
     return table
+
+
+def get_unsafe_globals_in_checkpoint(f) -> list:
+    """The globals in a (zip) checkpoint's pickle that a ``weights_only`` load would refuse, in order of use."""
+    import pickletools
+
+    from ._unpickler import torch_map
+
+    fh, owned = _open_read(f)
+    try:
+        start = fh.tell()
+        src = fh if start == 0 else _Window(fh, start)
+        pkl = ZipReader(src).read("data.pkl")
+    finally:
+        if owned:
+            fh.close()
+    found, strings = {}, []
+    for op, arg, _ in pickletools.genops(pkl):
+        if op.name in ("GLOBAL", "INST"):
+            found[".".join(arg.split(" ", 1))] = None
+        elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
+            found[f"{strings[-2]}.{strings[-1]}"] = None
+        if isinstance(arg, str) and op.name.endswith(("UNICODE", "STRING")):
+            strings.append(arg)
+    allowed = set(torch_map()) | set(_safe_table())
+    return [g for g in found if _compat_name(g) not in allowed]
+
+
+def _compat_name(full: str) -> str:
+    import _compat_pickle
+
+    module, _, name = full.rpartition(".")
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return ".".join(_compat_pickle.NAME_MAPPING[(module, name)])
+    return f"{_compat_pickle.IMPORT_MAPPING.get(module, module)}.{name}"
 
 
 # ---------------------------------------------------------------------------- save
