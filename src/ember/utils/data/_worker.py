@@ -3,7 +3,9 @@ and the wrapper that carries a worker's exception (with its traceback text) to t
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
+import itertools
 import os
 import pickle
 import random
@@ -208,6 +210,104 @@ def _fast_rows(dataset, collate_fn):
     return rows
 
 
+# arrays at least this large travel from a worker through a file in the loader's folder (on
+# /dev/shm where there is one) instead of through the result pipe
+_SHARE_MIN_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class _SharedArray:
+    path: str
+    dtype: Any
+    shape: tuple
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """A batch some of whose arrays wait in files (see ``_share``)."""
+
+    payload: Any
+
+
+def _walk(x, leaf):
+    """``x`` with ``leaf`` applied to its tensors (or placeholders) inside lists, tuples, dicts
+    and named tuples; ``x`` itself when nothing changed."""
+    t = type(x)
+    if t is list or t is tuple or (isinstance(x, tuple) and hasattr(x, "_fields")):
+        items = [_walk(v, leaf) for v in x]
+        if all(a is b for a, b in zip(items, x)):
+            return x
+        if t is list:
+            return items
+        return tuple(items) if t is tuple else t(*items)
+    if t is dict:
+        items = {k: _walk(v, leaf) for k, v in x.items()}
+        if all(items[k] is v for k, v in x.items()):
+            return x
+        return items
+    return leaf(x)
+
+
+def _share(data, folder: str, prefix: str, counter):
+    """Move the large CPU arrays of a batch into files under ``folder`` (read back by ``_unshare``)."""
+    from ..._tensor import Tensor
+
+    def leaf(x):
+        if type(x) is not Tensor or x.requires_grad:
+            return x
+        a = x._data
+        if type(a) is not np.ndarray or a.nbytes < _SHARE_MIN_BYTES:
+            return x
+        path = os.path.join(folder, f"{prefix}-{next(counter)}")
+        buf = memoryview(np.ascontiguousarray(a).reshape(-1).view(np.uint8))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            done = 0
+            while done < len(buf):
+                done += os.write(fd, buf[done:])
+        finally:
+            os.close(fd)
+        return _SharedArray(path, a.dtype, a.shape)
+
+    out = _walk(data, leaf)
+    return data if out is data else _Shared(out)
+
+
+def _unshare(shared: _Shared):
+    """The batch with its file-borne arrays mapped back (the files are unlinked at once; the
+    memory lives as long as the tensors)."""
+    import mmap
+
+    from ..._tensor import _make
+
+    def leaf(x):
+        if type(x) is not _SharedArray:
+            return x
+        fd = os.open(x.path, os.O_RDWR)
+        try:
+            mm = mmap.mmap(fd, 0)
+        finally:
+            os.close(fd)
+            os.unlink(x.path)
+        count = int(np.prod(x.shape, dtype=np.int64))
+        return _make(np.frombuffer(mm, dtype=x.dtype, count=count).reshape(x.shape))
+
+    return _walk(shared.payload, leaf)
+
+
+def _discard(data) -> None:
+    """Remove the files of a batch that will not be delivered."""
+    if type(data) is _Shared:
+
+        def leaf(x):
+            if type(x) is _SharedArray:
+                with contextlib.suppress(OSError):
+                    os.unlink(x.path)
+            return x
+
+        _walk(data.payload, leaf)
+
+
 def _make_fetcher(kind, dataset, auto_collation, collate_fn, drop_last):
     cls = _IterableFetcher if kind == "iterable" else _MapFetcher
     return cls(dataset, auto_collation, collate_fn, drop_last)
@@ -256,6 +356,9 @@ def _worker_loop(
 
         iteration_end = False
         parent = os.getppid()
+        folder = os.path.dirname(dump_path)
+        counter = itertools.count()
+        prefix = f"w{worker_id}-{os.getpid()}"
         while True:
             try:
                 if not index_queue.poll(_WATCHDOG_INTERVAL):
@@ -285,7 +388,7 @@ def _worker_loop(
                 data, init_exception = init_exception, None
             else:
                 try:
-                    data = fetcher.fetch(index)
+                    data = _share(fetcher.fetch(index), folder, prefix, counter)
                 except Exception as e:
                     if isinstance(e, StopIteration) and kind == "iterable":
                         data = _IterableDatasetStopIteration(worker_id)

@@ -352,7 +352,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._prefetch_factor = loader.prefetch_factor
         self._in_order = loader.in_order
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
-        self._dump_dir = tempfile.mkdtemp(prefix="ember-data-")
+        # the workers' stack dumps and their large arrays in transit (in memory where /dev/shm exists)
+        shm = "/dev/shm"
+        base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+        self._dump_dir = tempfile.mkdtemp(prefix="ember-data-", dir=base)
         self._worker_result_queue = ctx.Queue()
         self._workers_done_event = ctx.Event()
         self._index_queues, self._workers = [], []
@@ -409,9 +412,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 self._send(i, _ResumeIteration())
             pending = self._num_workers
             while pending > 0:
-                idx, _ = self._get_data()
+                idx, data = self._get_data()
                 if isinstance(idx, _ResumeIteration):
                     pending -= 1
+                else:
+                    _worker._discard(data)
         for _ in range(self._prefetch_factor * self._num_workers):
             self._try_put_index()
 
@@ -558,6 +563,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._try_put_index()
         if isinstance(data, ExceptionWrapper):
             data.reraise()
+        if type(data) is _worker._Shared:
+            data = _worker._unshare(data)
         return data
 
     def _mark_worker_as_unavailable(self, wid: int, shutdown: bool = False) -> None:
