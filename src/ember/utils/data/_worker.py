@@ -260,13 +260,18 @@ def _share(data, folder: str, prefix: str, counter):
             return x
         path = os.path.join(folder, f"{prefix}-{next(counter)}")
         buf = memoryview(np.ascontiguousarray(a).reshape(-1).view(np.uint8))
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            done = 0
-            while done < len(buf):
-                done += os.write(fd, buf[done:])
-        finally:
-            os.close(fd)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                done = 0
+                while done < len(buf):
+                    done += os.write(fd, buf[done:])
+            finally:
+                os.close(fd)
+        except OSError:  # no room (a small /dev/shm): this array goes through the pipe
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return x
         return _SharedArray(path, a.dtype, a.shape)
 
     out = _walk(data, leaf)
