@@ -735,6 +735,22 @@ def test_workers_large_batches_through_files():
     assert not os.path.exists(folder)
 
 
+def test_workers_large_batches_without_room(monkeypatch):
+    """Where the shared folder is full, large arrays go through the pipe instead."""
+    import types
+
+    from ember.utils.data import _worker as w
+
+    def full(fd, data):
+        raise OSError(28, "No space left on device")
+
+    shim = types.SimpleNamespace(**{k: getattr(os, k) for k in dir(os) if not k.startswith("__")})
+    shim.write = full
+    monkeypatch.setattr(w, "os", shim)  # the forked workers inherit the patch
+    got = list(edata.DataLoader(_Large(), batch_size=3, num_workers=1))
+    assert canon(got) == canon(list(edata.DataLoader(_Large(), batch_size=3)))
+
+
 class _Faulty(edata.Dataset):
     def __init__(self, mode):
         self.mode = mode
