@@ -100,7 +100,7 @@ class Pickler(pickle._Pickler):
     def __init__(self, file, protocol):
         super().__init__(file, protocol)
         self.storages = {}  # id(owner) -> [key, dtype, lo, hi, owner, ref, device]
-        self.records = []  # (key, owner, lo, nbytes, device)
+        self.records = []  # (key, owner, lo, nbytes)
 
     def persistent_id(self, obj):
         if type(obj) is _StorageRef:
@@ -118,13 +118,16 @@ class Pickler(pickle._Pickler):
             return self.tensor_reduce(obj)
         return NotImplemented
 
-    def _storage(self, arr, dt):
+    def _storage(self, arr, dt, base=None):
         """(storage ref, element offset, element strides) for ``arr``; registers its storage on first sight."""
         itemsize = arr.itemsize
         owner = arr
         kind = type(arr) if type(arr) is _ndarray else (_ndarray if isinstance(arr, _ndarray) else type(arr))
         while isinstance(owner.base, kind):
             owner = owner.base
+        if isinstance(owner, np.memmap) and base is not None:
+            # a checkpoint loaded with mmap=True: the file is no storage, the typed record each tensor came from is
+            owner = base
         p = _ptr(arr)
         lo, hi = _bounds(owner, _ptr(owner))
         strides = arr.strides
@@ -155,7 +158,8 @@ class Pickler(pickle._Pickler):
         """The (callable, args) that rebuild ``t`` as PyTorch rebuilds it."""
         arr = t._data
         dt = D.NP2DT[arr.dtype]
-        ref, offset, strides = self._storage(arr, dt)
+        root = t._base
+        ref, offset, strides = self._storage(arr, dt, arr if root is None else root._data)
         is_param = _is_param(t)
         rg = False if is_param else bool(t._requires_grad)
         if dt.name in STORAGE_NAMES:
