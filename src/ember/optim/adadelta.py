@@ -7,7 +7,9 @@ from typing import Any
 from ._common import (
     Optimizer,
     Tensor,
+    _addcmul_sq,
     _check_lr,
+    _fma,
     _incr,
     _no_grad_step,
     _prepared_grad,
@@ -92,9 +94,7 @@ class Adadelta(Optimizer):
                 sq, ad = sq_t._data, ad_t._data
                 t = scratch(a, 2)
                 xp.multiply(sq, rho, out=sq)
-                xp.multiply(g, 1 - rho, out=t)
-                xp.multiply(t, g, out=t)
-                xp.add(sq, t, out=sq)
+                _addcmul_sq(self, sq, g, 1 - rho, t)
                 std = scratch(a, 3)
                 xp.add(sq, eps, out=std)
                 xp.sqrt(std, out=std)
@@ -104,12 +104,9 @@ class Adadelta(Optimizer):
                 xp.divide(delta, std, out=delta)
                 xp.multiply(delta, g, out=delta)
                 xp.multiply(ad, rho, out=ad)
-                xp.multiply(delta, 1 - rho, out=t)
-                xp.multiply(t, delta, out=t)
-                xp.add(ad, t, out=ad)
+                _addcmul_sq(self, ad, delta, 1 - rho, t)
                 sq_t._vc += 1
                 ad_t._vc += 1
-                xp.multiply(delta, -lr, out=delta)
-                xp.add(a, delta, out=a)
+                _fma(self, a, -lr, delta, out=a)
                 bump_version(p)
         return loss

@@ -8,6 +8,7 @@ from ._common import (
     Optimizer,
     Tensor,
     _check_lr,
+    _fma2,
     _incr,
     _make,
     _no_grad_step,
@@ -106,8 +107,7 @@ class Adagrad(Optimizer):
                 s_t = st["sum"]
                 s = s_t._data
                 t = scratch(a, 2)
-                xp.multiply(g, g, out=t)
-                xp.add(s, t, out=s)
+                _fma2(self, s, g, g, out=s)
                 s_t._vc += 1
                 std = scratch(a, 3)
                 xp.sqrt(s, out=std)

@@ -12,8 +12,10 @@ from ..autograd.grad_mode import enable_grad
 from ..ops._core import bump_version
 from .optimizer import (
     Optimizer,
+    _addcmul_sq,
     _check_betas_eps,
     _incr,
+    _lerp,
     _no_grad_step,
     _prepared_grad,
     _step_tensor,
@@ -136,20 +138,9 @@ class Adam(Optimizer):
                 m = m_t._data
                 v = v_t._data
                 t = scratch(a, 2)
-                # exp_avg.lerp_(grad, 1 - beta1)
-                if w1 < 0.5:
-                    xp.subtract(g, m, out=t)
-                    xp.multiply(t, w1, out=t)
-                    xp.add(m, t, out=m)
-                else:
-                    xp.subtract(g, m, out=t)
-                    xp.multiply(t, 1 - w1, out=t)
-                    xp.subtract(g, t, out=m)
-                # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                _lerp(self, m, g, w1, t)
                 xp.multiply(v, beta2, out=v)
-                xp.multiply(g, w2, out=t)
-                xp.multiply(t, g, out=t)
-                xp.add(v, t, out=v)
+                _addcmul_sq(self, v, g, w2, t)
                 m_t._vc += 1
                 v_t._vc += 1
                 bc1 = 1 - beta1**step

@@ -9,6 +9,7 @@ from ._common import (
     Tensor,
     _check_betas_eps,
     _incr,
+    _lerp,
     _no_grad_step,
     _prepared_grad,
     _step_tensor,
@@ -87,13 +88,7 @@ class Adamax(Optimizer):
                 m_t, u_t = st["exp_avg"], st["exp_inf"]
                 m, u = m_t._data, u_t._data
                 t = scratch(a, 2)
-                xp.subtract(g, m, out=t)
-                if w1 < 0.5:
-                    xp.multiply(t, w1, out=t)
-                    xp.add(m, t, out=m)
-                else:
-                    xp.multiply(t, 1 - w1, out=t)
-                    xp.subtract(g, t, out=m)
+                _lerp(self, m, g, w1, t)
                 xp.multiply(u, beta2, out=u)
                 xp.abs(g, out=t)
                 xp.add(t, eps, out=t)

@@ -8,6 +8,7 @@ from ._common import (
     Optimizer,
     Tensor,
     _check_lr,
+    _fma,
     _incr,
     _no_grad_step,
     _prepared_grad,
@@ -94,9 +95,8 @@ class ASGD(Optimizer):
                 eta_t, mu_t, ax_t = st["eta"], st["mu"], st["ax"]
                 eta = float(eta_t._data)
                 xp.multiply(a, 1 - lambd * eta, out=a)
+                _fma(self, a, -eta, g, out=a)
                 t = scratch(a, 2)
-                xp.multiply(g, -eta, out=t)
-                xp.add(a, t, out=a)
                 ax = ax_t._data
                 mu = mu_t._data[()]  # a NumPy float32 scalar: float32 arithmetic on any array module
                 if float(mu) != 1:

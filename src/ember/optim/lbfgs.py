@@ -7,8 +7,24 @@ from typing import Any
 import numpy as np
 
 from ._common import Optimizer, Tensor, _make, _no_grad_step, _to_scalar, bump_version, enable_grad, xp_of
+from .optimizer import _EXACT_FMA_MAX, _axpy_table
 
 __all__ = ["LBFGS"]
+
+
+def _axpy(y, s, x) -> None:
+    """``y += s * x`` in place with one rounding (PyTorch's fused multiply-add in ``add_(alpha=)``)."""
+    if s != 0 and type(y) is np.ndarray and x.dtype == y.dtype and y.flags.c_contiguous and x.flags.c_contiguous:
+        axpy = _axpy_table().get(y.dtype)
+        if axpy is not None:
+            axpy(x.reshape(-1), y.reshape(-1), a=float(s))
+            return
+    xp = xp_of(y)
+    if y.dtype == np.float32 and x.dtype == np.float32 and x.size <= _EXACT_FMA_MAX:
+        t = xp.multiply(x, np.float64(np.float32(s)))
+        xp.add(t, y, out=y)
+    else:
+        y += x * y.dtype.type(s)
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -169,7 +185,7 @@ class LBFGS(Optimizer):
             a = p._data
             n = a.size
             u = update[off : off + n].reshape(a.shape)
-            a += u * a.dtype.type(step_size)
+            _axpy(a, step_size, u)
             bump_version(p)
             off += n
 
@@ -247,11 +263,11 @@ class LBFGS(Optimizer):
                 q = -flat_grad
                 for i in range(k - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
-                    q += old_dirs[i] * (-al[i])
+                    _axpy(q, -al[i], old_dirs[i])
                 d = r = q * h_diag
                 for i in range(k):
                     be = old_dirs[i].dot(r) * ro[i]
-                    r += old_stps[i] * (al[i] - be)
+                    _axpy(r, al[i] - be, old_stps[i])
             if prev_flat_grad is None:
                 prev_flat_grad = flat_grad.copy()
             else:

@@ -7,8 +7,10 @@ from typing import Any
 from ._common import (
     Optimizer,
     Tensor,
+    _addcmul_sq,
     _check_betas_eps,
     _incr,
+    _lerp,
     _no_grad_step,
     _prepared_grad,
     _step_tensor,
@@ -108,17 +110,9 @@ class NAdam(Optimizer):
                 m_t, v_t = st["exp_avg"], st["exp_avg_sq"]
                 m, v = m_t._data, v_t._data
                 t = scratch(a, 2)
-                xp.subtract(g, m, out=t)
-                if w1 < 0.5:
-                    xp.multiply(t, w1, out=t)
-                    xp.add(m, t, out=m)
-                else:
-                    xp.multiply(t, 1 - w1, out=t)
-                    xp.subtract(g, t, out=m)
+                _lerp(self, m, g, w1, t)
                 xp.multiply(v, beta2, out=v)
-                xp.multiply(g, 1 - beta2, out=t)
-                xp.multiply(t, g, out=t)
-                xp.add(v, t, out=v)
+                _addcmul_sq(self, v, g, 1 - beta2, t)
                 m_t._vc += 1
                 v_t._vc += 1
                 denom = scratch(a, 3)

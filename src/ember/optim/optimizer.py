@@ -395,11 +395,12 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # ------------------------------------------------------------------ helpers for the subclasses
-    def _scratch(self, a, slot: int = 0):
-        """A reusable temporary shaped and typed like array ``a`` (a view into one buffer per slot, dtype and
-        array module; views are cached by shape)."""
+    def _scratch(self, a, slot: int = 0, dtype=None):
+        """A reusable temporary shaped like array ``a`` (typed like it unless ``dtype`` is given): a view into one
+        buffer per slot, dtype and array module; views are cached by shape."""
         views = self.__dict__.get("_views")
-        key = (slot, a.shape, a.dtype, type(a))
+        dt = a.dtype if dtype is None else np.dtype(dtype)
+        key = (slot, a.shape, dt, type(a))
         if views is not None:
             v = views.get(key)
             if v is not None:
@@ -408,11 +409,11 @@ class Optimizer:
             views = self.__dict__["_views"] = {}
             self.__dict__["_bufs"] = {}
         bufs = self.__dict__["_bufs"]
-        bkey = (slot, a.dtype, type(a))
+        bkey = (slot, dt, type(a))
         b = bufs.get(bkey)
         n = a.size
         if b is None or b.size < n:
-            b = bufs[bkey] = xp_of(a).empty(max(n, 1), a.dtype)
+            b = bufs[bkey] = xp_of(a).empty(max(n, 1), dt)
             for k in [k for k in views if (k[0], k[2], k[3]) == bkey]:
                 del views[k]
         v = views[key] = b[:n].reshape(a.shape)
@@ -440,14 +441,93 @@ def _no_grad_step(func: Callable) -> Callable:
     return wrapper
 
 
+_F32 = np.dtype(np.float32)
+_F64 = np.dtype(np.float64)
+# NumPy has no fused multiply-add. ``y + s * x`` goes to BLAS axpy (SciPy's, when installed: one pass, one
+# rounding, PyTorch's bits); otherwise, and for elementwise products, float32 arrays up to this size are computed
+# exactly through float64 (~4x the cost of a plain multiply and add) and larger ones round twice (within an ulp).
+_EXACT_FMA_MAX = 1 << 14
+_AXPY: dict | None = None
+
+
+def _axpy_table() -> dict:
+    global _AXPY
+    if _AXPY is None:
+        try:
+            from scipy.linalg import blas
+        except ImportError:  # pragma: no cover - scipy is optional
+            _AXPY = {}
+        else:
+            _AXPY = {_F32: blas.saxpy, _F64: blas.daxpy}
+    return _AXPY
+
+
+def _fma(opt: Optimizer, y, s, x, out):
+    """``out = y + s * x`` rounded once, as PyTorch's vectorised CPU kernels compute ``add(alpha=)``/``lerp``
+    (a fused multiply-add). ``s`` is a number, taken at the arrays' precision."""
+    dt = y.dtype
+    if (
+        s != 0
+        and type(y) is np.ndarray
+        and x.dtype == dt
+        and y.flags.c_contiguous
+        and x.flags.c_contiguous
+        and out.flags.c_contiguous
+    ):
+        axpy = (_AXPY if _AXPY is not None else _axpy_table()).get(dt)
+        if axpy is not None:
+            if out is not y:
+                np.copyto(out, y)
+            axpy(x.reshape(-1), out.reshape(-1), a=s)
+            return out
+    xp = xp_of(y)
+    if x.dtype == _F32 and dt == _F32 and x.size <= _EXACT_FMA_MAX:
+        t = opt._scratch(x, 7, _F64)
+        xp.multiply(x, np.float64(np.float32(s)), out=t)
+        return xp.add(t, y, out=out)
+    t = opt._scratch(x, 7)
+    xp.multiply(x, s, out=t)
+    return xp.add(y, t, out=out)
+
+
+def _fma2(opt: Optimizer, y, x1, x2, out):
+    """``out = y + x1 * x2`` rounded once (the last step of PyTorch's ``addcmul``)."""
+    xp = xp_of(y)
+    if x1.dtype == _F32 and y.dtype == _F32 and x1.size <= _EXACT_FMA_MAX:
+        t = opt._scratch(x1, 7, _F64)
+        xp.multiply(x1, x2, out=t, dtype=_F64)
+        return xp.add(t, y, out=out)
+    t = opt._scratch(x1, 7)
+    xp.multiply(x1, x2, out=t)
+    return xp.add(y, t, out=out)
+
+
+def _lerp(opt: Optimizer, m, g, w, diff) -> None:
+    """``m.lerp_(g, w)`` in place, with PyTorch's two formulas (small and large weights); ``diff`` is scratch."""
+    xp_of(m).subtract(g, m, out=diff)
+    if m.dtype == _F32:
+        w32 = np.float32(w)
+        w, rest = float(w32), float(np.float32(1) - w32)
+    else:
+        rest = 1 - w
+    if abs(w) < 0.5:
+        _fma(opt, m, w, diff, out=m)
+    else:
+        _fma(opt, g, -rest, diff, out=m)
+
+
+def _addcmul_sq(opt: Optimizer, v, g, value, t) -> None:
+    """``v.addcmul_(g, g, value=value)`` in place (``t`` is scratch)."""
+    xp_of(v).multiply(g, value, out=t)
+    _fma2(opt, v, t, g, out=v)
+
+
 def _prepared_grad(opt: Optimizer, a, g, xp, maximize: bool, wd):
     """The gradient after ``maximize`` (negated) and L2 weight decay (``g + wd * p``), in scratch slots 0/1."""
     if maximize:
         g = xp.negative(g, out=opt._scratch(a, 0))
     if wd != 0:
-        t = opt._scratch(a, 1)
-        xp.multiply(a, wd, out=t)
-        g = xp.add(g, t, out=t)
+        g = _fma(opt, g, wd, a, out=opt._scratch(a, 1))
     return g
 
 

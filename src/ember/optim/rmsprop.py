@@ -7,8 +7,12 @@ from typing import Any
 from ._common import (
     Optimizer,
     Tensor,
+    _addcmul_sq,
     _check_lr,
+    _fma,
+    _fma2,
     _incr,
+    _lerp,
     _no_grad_step,
     _prepared_grad,
     _step_tensor,
@@ -103,27 +107,17 @@ class RMSprop(Optimizer):
                 sq = sq_t._data
                 t = scratch(a, 2)
                 xp.multiply(sq, alpha, out=sq)
-                xp.multiply(g, 1 - alpha, out=t)
-                xp.multiply(t, g, out=t)
-                xp.add(sq, t, out=sq)
+                _addcmul_sq(self, sq, g, 1 - alpha, t)
                 sq_t._vc += 1
                 avg = scratch(a, 3)
                 if centered:
                     ga_t = st["grad_avg"]
                     ga = ga_t._data
-                    w = 1 - alpha
-                    xp.subtract(g, ga, out=t)
-                    if w < 0.5:
-                        xp.multiply(t, w, out=t)
-                        xp.add(ga, t, out=ga)
-                    else:
-                        xp.multiply(t, 1 - w, out=t)
-                        xp.subtract(g, t, out=ga)
+                    _lerp(self, ga, g, 1 - alpha, t)
                     ga_t._vc += 1
                     # square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
                     xp.negative(ga, out=t)
-                    xp.multiply(t, ga, out=t)
-                    xp.add(sq, t, out=avg)
+                    _fma2(self, sq, t, ga, out=avg)
                     xp.sqrt(avg, out=avg)
                 else:
                     xp.sqrt(sq, out=avg)
@@ -135,8 +129,7 @@ class RMSprop(Optimizer):
                     xp.divide(g, avg, out=t)
                     xp.add(b, t, out=b)
                     b_t._vc += 1
-                    xp.multiply(b, -lr, out=t)
-                    xp.add(a, t, out=a)
+                    _fma(self, a, -lr, b, out=a)
                 else:
                     xp.multiply(g, -lr, out=t)
                     xp.divide(t, avg, out=t)

@@ -8,7 +8,7 @@ from .._device import xp_of
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import enable_grad
 from ..ops._core import bump_version
-from .optimizer import Optimizer, _no_grad_step, _to_scalar
+from .optimizer import Optimizer, _fma, _no_grad_step, _prepared_grad, _to_scalar
 
 __all__ = ["SGD"]
 
@@ -84,17 +84,8 @@ class SGD(Optimizer):
                 if gt is None:
                     continue
                 a = p._data
-                g = gt._data
                 xp = xp_of(a)
-                own = False  # whether g is a scratch buffer we may overwrite
-                if maximize:
-                    g = xp.negative(g, out=scratch(a, 0))
-                    own = True
-                if wd != 0:
-                    t = scratch(a, 1)
-                    xp.multiply(a, wd, out=t)
-                    g = xp.add(g, t, out=t)
-                    own = True
+                g = _prepared_grad(self, a, gt._data, xp, maximize, wd)
                 if momentum != 0:
                     st = state[p]
                     buf = st.get("momentum_buffer")
@@ -107,20 +98,9 @@ class SGD(Optimizer):
                         if dampening == 0:
                             xp.add(b, g, out=b)
                         else:
-                            t = scratch(a, 2)
-                            xp.multiply(g, 1 - dampening, out=t)
-                            xp.add(b, t, out=b)
+                            _fma(self, b, 1 - dampening, g, out=b)
                         buf._vc += 1
-                    if nesterov:
-                        t = scratch(a, 2)
-                        xp.multiply(b, momentum, out=t)
-                        g = xp.add(g, t, out=t)
-                        own = True
-                    else:
-                        g = b
-                        own = False
-                t = g if own else scratch(a, 3)
-                xp.multiply(g, neg_lr, out=t)
-                xp.add(a, t, out=a)
+                    g = _fma(self, g, momentum, b, out=scratch(a, 2)) if nesterov else b
+                _fma(self, a, neg_lr, g, out=a)
                 bump_version(p)
         return loss
