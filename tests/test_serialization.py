@@ -752,6 +752,43 @@ def test_killed_save_leaves_old_file(tmp_path):
     assert torch.load(target)["w"].tolist() == [1.0, 1.0]
 
 
+_LOOPER = textwrap.dedent(
+    """
+    import sys
+    import ember
+
+    x = ember.ones(8_000_000)  # 32 MB a save
+    i = 0
+    while True:
+        i += 1
+        x[0] = float(i)
+        ember.save({"w": x, "i": i}, sys.argv[1])
+    """
+)
+
+
+def test_save_killed_from_outside(tmp_path):
+    """SIGKILL at an arbitrary moment of repeated large saves: the target is always a complete checkpoint."""
+    import time
+
+    target = tmp_path / "ckpt.pt"
+    proc = subprocess.Popen([sys.executable, "-c", _LOOPER, str(target)])
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # wait until a save is under way after at least one has landed
+            if target.exists() and any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+                break
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    out = ember.load(target)
+    assert out["w"][0].item() == out["i"] and out["w"].shape == (8_000_000,)
+    assert all(
+        p.name == "ckpt.pt" or (p.name.startswith(".ckpt.pt.") and p.name.endswith(".tmp")) for p in tmp_path.iterdir()
+    )
+
+
 def test_failed_save_cleans_up(tmp_path, monkeypatch):
     target = tmp_path / "ckpt.pt"
     ember.save({"w": ember.zeros(3)}, target)
