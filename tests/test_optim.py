@@ -594,3 +594,56 @@ def test_user_optimizer_on_the_base_class():
         runs.append((m, opt.state_dict()))
     _assert_params_same(runs[0][0], runs[1][0])
     assert runs[0][1] == runs[1][1]
+
+
+_G = [np.random.default_rng(5).standard_normal((40, 33)) for _ in range(15)]
+_P0 = np.random.default_rng(6).standard_normal((40, 33))
+
+
+def _fixed_grad_run(lib, name, kw, dtype):
+    p = lib.nn.Parameter(lib.tensor(_P0.astype(dtype)))
+    opt = getattr(lib.optim, name)([p], **kw)
+    for g in _G:
+        p.grad = lib.tensor(g.astype(dtype))
+        opt.step()
+    return p.detach().numpy()
+
+
+# Same gradients in both: the updates without a square root are PyTorch's bits (its CPU kernels' fused
+# multiply-adds are reproduced); sqrt-based ones differ from PyTorch's vectorised sqrt by an ulp here and there.
+@pytest.mark.parametrize(
+    "name,kw,exact",
+    [
+        pytest.param("SGD", {"lr": 0.1, "momentum": 0.9}, True, id="sgd"),
+        pytest.param("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}, True, id="nesterov"),
+        pytest.param("SGD", {"lr": 0.1, "momentum": 0.8, "dampening": 0.3, "maximize": True}, True, id="dampening"),
+        pytest.param("Adamax", {"betas": (0.4, 0.9)}, True, id="adamax"),
+        pytest.param("RAdam", {}, True, id="radam"),
+        pytest.param("ASGD", {"t0": 3}, True, id="asgd"),
+        pytest.param("Rprop", {}, True, id="rprop"),
+        pytest.param("Adam", {"amsgrad": True, "weight_decay": 0.1}, False, id="adam"),
+        pytest.param("RMSprop", {"centered": True, "momentum": 0.5}, False, id="rmsprop"),
+        pytest.param("Adagrad", {"lr_decay": 0.01}, False, id="adagrad"),
+        pytest.param("Adadelta", {}, False, id="adadelta"),
+        pytest.param("NAdam", {}, False, id="nadam"),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_same_gradients_same_bits(name, kw, exact, dtype):
+    e = _fixed_grad_run(ember, name, kw, dtype)
+    t = _fixed_grad_run(torch, name, kw, dtype)
+    if exact and dtype == np.float32:
+        np.testing.assert_array_equal(e, t)
+    else:
+        np.testing.assert_allclose(e, t, rtol=4 * np.finfo(dtype).eps, atol=4 * np.finfo(dtype).eps)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adadelta"])
+def test_fallbacks_without_blas_and_for_large_arrays(name, monkeypatch):
+    opt_mod = _optmod(ember)
+    kw = {"lr": 0.05, "momentum": 0.9} if name in ("SGD", "RMSprop") else {}
+    ref = _fixed_grad_run(torch, name, kw, np.float32)
+    monkeypatch.setattr(opt_mod, "_AXPY", {})
+    np.testing.assert_allclose(_fixed_grad_run(ember, name, kw, np.float32), ref, rtol=1e-6, atol=1e-6)
+    monkeypatch.setattr(opt_mod, "_EXACT_FMA_MAX", 0)
+    np.testing.assert_allclose(_fixed_grad_run(ember, name, kw, np.float32), ref, rtol=1e-6, atol=1e-6)
