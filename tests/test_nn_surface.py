@@ -276,6 +276,7 @@ SIG_FUNCTIONAL = [
     "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d", "conv2d", "conv3d",
     "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cosine_embedding_loss", "cosine_similarity",
     "cross_entropy", "ctc_loss", "dropout", "dropout1d", "dropout2d", "dropout3d", "elu", "embedding",
+    "celu_", "elu_", "hardtanh_", "leaky_relu_", "rrelu_", "selu_", "threshold_", "sigmoid", "tanh", "one_hot",
     "embedding_bag", "feature_alpha_dropout", "fold", "fractional_max_pool2d",
     "fractional_max_pool2d_with_indices", "fractional_max_pool3d", "fractional_max_pool3d_with_indices",
     "gaussian_nll_loss", "gelu", "glu", "grid_sample", "group_norm", "gumbel_softmax", "hardshrink",
@@ -302,6 +303,7 @@ SIG_TOP_LEVEL = [
     "native_batch_norm", "native_channel_shuffle", "native_dropout", "native_group_norm", "native_layer_norm",
     "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "relu",
     "relu_", "rms_norm", "rrelu", "selu", "sigmoid", "tanh", "threshold", "triplet_margin_loss",
+    "celu_", "rrelu_", "selu_", "threshold_", "softmax", "log_softmax",
 ]  # fmt: skip
 
 
@@ -362,8 +364,9 @@ def _schema_params(name):
 
 
 # builtins whose docstring names a parameter differently from what the binding accepts
-# (``F.one_hot(tensor=x)`` is a TypeError in PyTorch; ``F.one_hot(input=x)`` works)
-_BINDING_NAMES = {"one_hot"}
+# (``F.one_hot(tensor=x)`` is a TypeError in PyTorch; ``F.one_hot(input=x)`` works; ``F.gelu(x, "tanh")`` is a
+# TypeError: ``approximate`` is keyword-only)
+_BINDING_NAMES = {"one_hot", "gelu"}
 
 
 def _overload_names(name):

@@ -11,6 +11,7 @@ differentiable rule is ``expr(g, x, *params)``."""
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -105,6 +106,7 @@ def _inplace(fn, name):
 
     inplace.__name__ = inplace.__qualname__ = name + "_"
     inplace.__doc__ = f"In-place :func:`{name}`."
+    inplace.__signature__ = inspect.signature(fn)
     return inplace
 
 
@@ -277,6 +279,7 @@ def _guard_negative(inplace_fn, bad, rule):
 
     fn.__name__ = fn.__qualname__ = inplace_fn.__name__
     fn.__doc__ = inplace_fn.__doc__
+    fn.__signature__ = inspect.signature(inplace_fn)
     return fn
 
 
@@ -606,7 +609,7 @@ def _gelu_expr(g, x, approximate):
     return g * (cdf + x * pdf)
 
 
-def gelu(input, approximate="none"):
+def gelu(input, *, approximate="none"):
     """``x * Phi(x)`` (Phi the standard normal CDF), or its tanh approximation with ``approximate='tanh'``."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")

@@ -9,6 +9,7 @@ adjoint, scatter-add), which are differentiable themselves so double backward wo
 from __future__ import annotations
 
 import builtins as _bi
+import inspect
 import math
 import warnings
 
@@ -1221,6 +1222,13 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor:
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``, computed stably (optionally in ``dtype``)."""
     return _softmax_common("log_softmax", input, dim, _stacklevel, dtype, True)
+
+
+def _top_level_softmax(input, dim, dtype=None): ...
+
+
+# the top-level functions show the ATen signature; nn.functional has its own (dim=None, _stacklevel)
+softmax.__signature__ = log_softmax.__signature__ = inspect.signature(_top_level_softmax)
 
 
 # ---------------------------------------------------------------------------- cumulative ops

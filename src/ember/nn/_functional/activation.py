@@ -64,10 +64,30 @@ logsigmoid = A.logsigmoid
 hardshrink = A.hardshrink
 softplus = A.softplus
 softshrink = A.softshrink
-softmax = _red.softmax
-log_softmax = _red.log_softmax
-tanh = _pw.tanh
-sigmoid = _pw.sigmoid
+_softmax_common = _red._softmax_common
+_tanh = _pw.tanh
+_sigmoid = _pw.sigmoid
+
+
+# nn.functional's own forms: ``dim`` optional (with the deprecation warning), ``_stacklevel``, no ``out=``
+def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
+    """``exp(x) / sum(exp(x))`` along ``dim``, computed stably (optionally in ``dtype``)."""
+    return _softmax_common("softmax", input, dim, _stacklevel, dtype, False)
+
+
+def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):
+    """``x - logsumexp(x)`` along ``dim``, computed stably (optionally in ``dtype``)."""
+    return _softmax_common("log_softmax", input, dim, _stacklevel, dtype, True)
+
+
+def tanh(input):
+    """Elementwise hyperbolic tangent."""
+    return _tanh(input)
+
+
+def sigmoid(input):
+    """Elementwise logistic function ``1 / (1 + exp(-x))``."""
+    return _sigmoid(input)
 
 
 def threshold(input, threshold: float, value: float, inplace: bool = False):

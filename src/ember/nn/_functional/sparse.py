@@ -176,10 +176,10 @@ def _bags(weight, idx, off, include_last_offset, mode, scale_grad_by_freq, spars
     return _e.bag_sum(rows, bag_k, n_bags, scale), bag_of, counts, None
 
 
-def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """int64 one-hot encoding of an int64 tensor: a new last dim of size ``num_classes`` (-1: the
+def one_hot(input: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 one-hot encoding of an int64 tensor ``input``: a new last dim of size ``num_classes`` (-1: the
     largest value plus one)."""
-    d = tensor._data
+    d = input._data
     if d.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = xp_of(d)
