@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import math
 import struct
+import weakref
 
 import numpy as np
 
@@ -18,8 +19,11 @@ from .autograd.grad_mode import STATE
 from .ops._core import defop, needs_grad, record, type_name, write_into, write_out
 
 _DEFAULT_SEED = 67280421310721
-_STATE_FMT = "<QQQQQQQ"  # seed, PCG64 state (hi, lo), increment (hi, lo), has_uint32, uinteger
-_STATE_SIZE = struct.calcsize(_STATE_FMT)
+_N = 624
+_STATE_SIZE = 5056  # PyTorch's CPUGeneratorImplState
+_LEGACY_SIZE = 5048  # PyTorch's THGeneratorState
+_HEAD = struct.Struct("<QiiQ")  # initial seed, left, seeded, next
+_TAIL = struct.Struct("<dddi4xf?3x")  # normal_x, normal_y, normal_rho, normal_is_valid, float sample, valid
 _M64 = (1 << 64) - 1
 
 
@@ -33,21 +37,37 @@ def _seed_value(seed) -> int:
     return seed & _M64
 
 
+def _genrand_key(seed32: int) -> np.ndarray:
+    """The mt19937 state ``init_genrand(seed32)`` gives (NumPy's legacy seeding computes the same)."""
+    return np.random.RandomState(seed32).get_state()[1].astype(np.uint32)
+
+
 class Generator:
     """A random-number stream with its own seed and state (``manual_seed``, ``seed``,
-    ``initial_seed``, ``get_state``/``set_state``, ``device``)."""
+    ``initial_seed``, ``get_state``/``set_state``, ``device``): PyTorch's CPU mt19937 stream."""
 
     def __init__(self, device="cpu"):
         from ._device import as_device
 
         self.device = as_device(device)
-        self._seed = _DEFAULT_SEED
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        self.manual_seed(_DEFAULT_SEED)
+        _LIVE.add(self)
+
+    def _reset(self, bg):
+        self._bg = bg
+        self._rs = np.random.RandomState(bg)
+        self._np = np.random.Generator(bg)
+        self._next_double = None  # PyTorch's cached second Box-Muller sample
+        self._next_float = None
 
     def manual_seed(self, seed) -> Generator:
-        """Restart the stream from ``seed``; returns the generator."""
+        """Restart the stream from ``seed`` (its low 32 bits seed mt19937); returns the generator."""
         self._seed = _seed_value(seed)
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        bg = np.random.MT19937()
+        key = _genrand_key(self._seed & 0xFFFFFFFF)
+        bg.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": _N}}
+        self._fresh = key
+        self._reset(bg)
         return self
 
     def seed(self) -> int:
@@ -59,45 +79,76 @@ class Generator:
     def initial_seed(self) -> int:
         return self._seed
 
+    # raw words, in PyTorch's order
+    def _words(self, n: int) -> np.ndarray:
+        """``n`` 32-bit words of the stream (``generator->random()``), as uint32."""
+        return self._rs.randint(0, 1 << 32, size=n, dtype=np.uint32)
+
+    def _words64(self, n: int) -> np.ndarray:
+        """``n`` 64-bit draws (``random64()``: first word high, second low), as uint64."""
+        w = self._words(2 * n).astype(np.uint64)
+        return (w[0::2] << np.uint64(32)) | w[1::2]
+
     def get_state(self) -> Tensor:
-        """The generator's state as a ``uint8`` tensor (for ``set_state``)."""
-        st = self._rng.bit_generator.state
-        s, inc = st["state"]["state"], st["state"]["inc"]
-        blob = struct.pack(
-            _STATE_FMT, self._seed, s >> 64, s & _M64, inc >> 64, inc & _M64, int(st["has_uint32"]), int(st["uinteger"])
+        """The generator's state as PyTorch's 5056-byte ``uint8`` tensor (for ``set_state``)."""
+        st = self._bg.state["state"]
+        key, pos = st["key"].astype(np.uint32), int(st["pos"])
+        if pos == _N:
+            left, nxt = 1, (0 if self._fresh is not None and np.array_equal(key, self._fresh) else _N)
+        else:
+            left, nxt = _N + 1 - pos, pos
+        nd, nf = self._next_double, self._next_float
+        blob = (
+            _HEAD.pack(self._seed, left, 1, nxt)
+            + key.astype(np.uint64).tobytes()
+            + _TAIL.pack(0.0, nd or 0.0, 0.0, nd is not None, nf or 0.0, nf is not None)
         )
         return _make(np.frombuffer(blob, dtype=np.uint8).copy())
 
     def set_state(self, new_state: Tensor) -> Generator:
-        """Restore a state returned by ``get_state``."""
+        """Restore a state from ``get_state`` (ember's or PyTorch's)."""
         if not isinstance(new_state, Tensor) or new_state.dtype is not D.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
         n = new_state.numel()
-        if n != _STATE_SIZE:
+        if n not in (_STATE_SIZE, _LEGACY_SIZE):
             raise RuntimeError(
-                f"Expected a generator state of size {_STATE_SIZE} but found the input RNG state size to be {n}"
+                f"Expected either a THGeneratorState of size {_LEGACY_SIZE} or a CPUGeneratorImplState of size "
+                f"{_STATE_SIZE} but found the input RNG state size to be {n}"
             )
-        seed, sh, sl, ih, il, has, uint = struct.unpack(_STATE_FMT, new_state.cpu()._data.tobytes())
-        bg = np.random.PCG64()
-        bg.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": (sh << 64) | sl, "inc": (ih << 64) | il},
-            "has_uint32": has,
-            "uinteger": uint,
-        }
+        raw = new_state.cpu()._data.tobytes()
+        seed, left, _seeded, nxt = _HEAD.unpack_from(raw, 0)
+        key = np.frombuffer(raw, dtype=np.uint64, count=_N, offset=_HEAD.size).astype(np.uint32)
+        off = _HEAD.size + 8 * _N
+        _x, ny, _rho, nvalid = struct.unpack_from("<dddi", raw, off)
+        nf = None
+        if n == _STATE_SIZE:
+            f, fvalid = struct.unpack_from("<f?", raw, off + 32)
+            nf = f if fvalid else None
+        pos = _N if left <= 1 else max(0, _N + 1 - left)
+        bg = np.random.MT19937()
+        bg.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
         self._seed = seed
-        self._rng = np.random.Generator(bg)
+        self._fresh = key if (left == 1 and nxt == 0) else None
+        self._reset(bg)
+        self._next_double = ny if nvalid else None
+        self._next_float = nf
         return self
 
     def __repr__(self):
         return f"<torch._C.Generator object at {hex(id(self))}>"
 
 
+_LIVE = weakref.WeakSet()
 default_generator = Generator()
 
 
+def _gen(generator) -> Generator:
+    return generator if generator is not None else default_generator
+
+
 def _rng(generator):
-    return (generator if generator is not None else default_generator)._rng
+    """A NumPy ``Generator`` drawing from the same mt19937 stream (for samplers not made bit-exact)."""
+    return _gen(generator)._np
 
 
 def manual_seed(seed) -> Generator:
@@ -193,26 +244,101 @@ def _done(arr, dt, device, requires_grad, out):
     return r if out is None else write_out(out, r)
 
 
-def _uniform01(rng, shape, dt):
-    """Uniform samples on [0, 1) with the resolution of ``dt`` (never rounding up to 1)."""
-    if dt is D.float32:
-        return rng.random(shape, dtype=np.float32)
-    if dt is D.float64:
-        return rng.random(shape)
-    if dt is D.float16 or dt is D.bfloat16:
-        bits = 11 if dt is D.float16 else 8
-        return (rng.integers(0, 1 << bits, shape) * (1.0 / (1 << bits))).astype(np.float32)
-    real = D.float32 if dt is D.complex64 else D.float64
-    return _uniform01(rng, shape, real) + 1j * _uniform01(rng, shape, real)
+_DIGITS = {D.float16: 11, D.bfloat16: 8, D.float32: 24, D.float64: 53}
 
 
-def _std_normal(rng, shape, dt):
-    if dt is D.float64:
-        return rng.standard_normal(shape)
+def _owner(g):
+    """Our ``Generator`` for ``g`` (ours, or the NumPy view ``_rng`` returned)."""
+    if isinstance(g, Generator):
+        return g
+    if g is None:
+        return default_generator
+    for cand in _LIVE:
+        if cand._np is g:
+            return cand
+    raise TypeError("not a generator of this module")
+
+
+def _uniform01(g, shape, dt):
+    """PyTorch's uniform samples on [0, 1) (``uniform_real_distribution``): 24 bits of a word for
+    float32, 11/8 for float16/bfloat16, 53 bits of a 64-bit draw for float64; complex draws real
+    and imaginary parts in turn."""
+    g = _owner(g)
+    n = math.prod(shape)
     if dt._cat == D._COMPLEX:
-        w = np.float32 if dt is D.complex64 else np.float64
-        return (rng.standard_normal(shape, dtype=w) + 1j * rng.standard_normal(shape, dtype=w)) * w(math.sqrt(0.5))
-    return rng.standard_normal(shape, dtype=np.float32)
+        real = D.float32 if dt is D.complex64 else D.float64
+        u = _uniform01(g, (2 * n,), real)
+        return (u[0::2] + 1j * u[1::2]).reshape(shape)
+    digits = _DIGITS.get(dt, 24)
+    if digits < 24:  # float16/bfloat16: a float32 uniform, rounded; a 1 after rounding becomes 0
+        r = _uniform01(g, shape, D.float32).astype(D.np_dtype(dt)).astype(np.float32)
+        r[r >= 1.0] = 0.0
+        return r
+    if digits == 53:
+        return ((g._words64(n) & np.uint64((1 << 53) - 1)) * (2.0**-53)).reshape(shape)
+    w = g._words(n) & np.uint32((1 << digits) - 1)
+    return (w.astype(np.float32) * np.float32(2.0**-digits)).reshape(shape)
+
+
+def _box_muller_16(d, mean, std, npdt):
+    """PyTorch's ``normal_fill_16`` on rows of 16 uniforms: pairs (j, j + 8) become the cosine and
+    sine halves of one Box-Muller transform (float32 in float32 arithmetic)."""
+    ft = np.float64 if npdt == np.float64 else np.float32
+    d = d.astype(ft, copy=False)
+    radius = np.sqrt(ft(-2.0) * np.log(ft(1.0) - d[:, :8]))
+    theta = ft(2.0 * math.pi) * d[:, 8:]
+    out = np.empty(d.shape, dtype=ft)
+    np.multiply(radius, np.cos(theta), out=out[:, :8])
+    np.multiply(radius, np.sin(theta), out=out[:, 8:])
+    if std != 1 or mean != 0:
+        if ft is np.float32:
+            out = (out.astype(np.float64) * np.float32(std) + np.float32(mean)).astype(np.float32)
+        else:
+            out = out * std + mean
+    return out
+
+
+def _normal_array(g, shape, dt, mean=0.0, std=1.0):
+    """PyTorch's ``normal_`` stream: for 16 or more elements, all uniforms first, Box-Muller on rows
+    of 16, the tail redone on 16 fresh uniforms; fewer elements draw one double normal each (with
+    the generator's cached second sample)."""
+    g = _owner(g)
+    n = math.prod(shape)
+    if dt._cat == D._COMPLEX:
+        real = D.float32 if dt is D.complex64 else D.float64
+        z = _normal_array(g, (2 * n,), real, mean, std * math.sqrt(0.5))
+        return (z[0::2] + 1j * z[1::2]).reshape(shape)
+    npdt = np.float64 if dt is D.float64 else np.float32
+    if dt is not D.float64:
+        mean, std = float(np.float32(mean)), float(np.float32(std))
+    if n >= 16:
+        if dt is not D.float32 and dt is not D.float64:  # float16/bfloat16: float32's stream
+            dt = D.float32
+        u = _uniform01(g, (n,), dt)
+        full = n // 16 * 16
+        out = np.empty(n, dtype=npdt)
+        out[:full] = _box_muller_16(u[:full].reshape(-1, 16), mean, std, npdt).ravel()
+        if n != full:
+            u2 = _uniform01(g, (16,), dt)
+            out[n - 16 :] = _box_muller_16(u2.reshape(1, 16), mean, std, npdt).ravel()
+        return out.reshape(shape)
+    out = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        if g._next_double is not None:
+            z, g._next_double = g._next_double, None
+        else:
+            w = g._words64(2) & np.uint64((1 << 53) - 1)
+            u1, u2 = float(w[0]) * 2.0**-53, float(w[1]) * 2.0**-53
+            r = math.sqrt(-2.0 * math.log1p(-u2))
+            theta = 2.0 * math.pi * u1
+            g._next_double = r * math.sin(theta)
+            z = r * math.cos(theta)
+        out[i] = z * std + mean
+    return out.reshape(shape)
+
+
+def _std_normal(g, shape, dt):
+    return _normal_array(g, shape, dt)
 
 
 def _int_arg(v, fname, name, pos):
@@ -300,7 +426,7 @@ def rand(
     """Uniform samples on [0, 1) of the given size."""
     shape = _shape(size, kw, "rand")
     dt = _float_dtype(dtype, "check_uniform_bounds", "rand")
-    return _done(_uniform01(_rng(generator), shape, dt), dt, device, requires_grad, out)
+    return _done(_uniform01(_gen(generator), shape, dt), dt, device, requires_grad, out)
 
 
 @defop(method=False)
@@ -310,12 +436,22 @@ def randn(
     """Standard normal samples of the given size (complex: real and imaginary parts of variance 1/2)."""
     shape = _shape(size, kw, "randn")
     dt = _float_dtype(dtype, "normal_kernel_cpu", "randn")
-    return _done(_std_normal(_rng(generator), shape, dt), dt, device, requires_grad, out)
+    return _done(_std_normal(_gen(generator), shape, dt), dt, device, requires_grad, out)
 
 
-def _randint_array(rng, lo, hi, shape, dt):
+def _randint_array(g, lo, hi, shape, dt):
+    """PyTorch's ``random_(from, to)``: a 32-bit word modulo the range (a 64-bit draw when the
+    range reaches 2**32 and the dtype is int64 or floating)."""
     _check_int_range(lo, hi, dt)
-    return rng.integers(lo, hi, shape, dtype=np.int64)
+    g = _owner(g)
+    n = math.prod(shape)
+    rng = hi - lo
+    if rng >= 1 << 32 and (dt in (D.int64, D.float64, D.float32, D.bfloat16) or dt._cat == D._FLOAT):
+        w = g._words64(n)
+    else:
+        w = g._words(n).astype(np.uint64)
+    v = (w % np.uint64(rng)).astype(np.int64) if rng < 1 << 63 else (w % np.uint64(rng)).view(np.int64)
+    return (v + np.int64(lo)).reshape(shape) if lo else v.reshape(shape)
 
 
 @defop(method=False)
@@ -347,7 +483,7 @@ def randint(
     lo = _int_arg(low, "randint", "low", 1)
     shape = _size_args((size,), "randint")
     dt = _dtype_arg(dtype, "randint") or D.int64
-    return _done(_randint_array(_rng(generator), lo, hi, shape, dt), dt, device, requires_grad, out)
+    return _done(_randint_array(_gen(generator), lo, hi, shape, dt), dt, device, requires_grad, out)
 
 
 @defop(method=False)
@@ -363,7 +499,22 @@ def randperm(
         raise RuntimeError("n cannot be greater than 2049 for Half type.")
     if dt._cat == D._INT and n - 1 > _int_bounds(dt)[1]:
         raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
-    return _done(_rng(generator).permutation(n), dt, device, requires_grad, out)
+    return _done(_randperm_array(_gen(generator), n), dt, device, requires_grad, out)
+
+
+def _randperm_array(g, n):
+    """PyTorch's CPU randperm: Fisher-Yates from the front, swapping ``i`` with
+    ``i + random() % (n - i)`` (a 64-bit draw per step for very large ``n``)."""
+    if n <= 1:
+        return np.arange(n, dtype=np.int64)
+    g = _owner(g)
+    idx = np.arange(n - 1, dtype=np.uint64)
+    w = g._words(n - 1).astype(np.uint64) if n < (1 << 32) // 20 else g._words64(n - 1)
+    z = (w % (np.uint64(n) - idx) + idx).tolist()
+    r = list(range(n))
+    for i, j in enumerate(z):
+        r[i], r[j] = r[j], r[i]
+    return np.array(r, dtype=np.int64)
 
 
 def _like(fn, kernel, fname):
@@ -405,7 +556,7 @@ def randint_like(
         low, high = 0, low
     lo, hi = _int_arg(low, "randint_like", "low", 2), _int_arg(high, "randint_like", "high", 3)
     dt = _dtype_arg(dtype, "randint_like") or input.dtype
-    arr = _randint_array(_rng(generator), lo, hi, tuple(input.shape), dt)
+    arr = _randint_array(_gen(generator), lo, hi, tuple(input.shape), dt)
     return _done(arr, dt, device or input.device, requires_grad, None)
 
 
@@ -437,8 +588,7 @@ def normal(
             raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
         dt = _float_dtype(dtype, "normal_kernel_cpu", "normal")
         shape = _size_args((size,), "normal")
-        z = _std_normal(rng, shape, dt)
-        arr = z * std + mean if std != 1 or mean != 0 else z
+        arr = _normal_array(_gen(generator), shape, dt, mean, std)
         return _done(np.asarray(arr), dt, device, requires_grad, out)
     ref = mean if mt else std
     dt = ref.dtype
@@ -505,21 +655,25 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     tot = rows.sum(axis=1)
     if (tot <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _rng(generator)
+    g = _gen(generator)
     nrow = rows.shape[0]
-    if replacement:
-        # inverse CDF on all rows at once: each row's CDF is shifted by its row number
-        cdf = np.cumsum(rows, axis=1) / tot[:, None]
-        cdf[:, -1] = 1.0
-        offs = np.arange(nrow, dtype=np.float64)[:, None]
-        u = rng.random((nrow, num_samples))
-        idx = np.searchsorted((cdf + offs).ravel(), (u + offs).ravel(), side="right").reshape(nrow, num_samples)
-        idx = np.minimum(idx - (np.arange(nrow) * n_cat)[:, None], n_cat - 1)
+    if not replacement or num_samples == 1:
+        # PyTorch's draw: the largest p / q with q ~ Exp(1) (a Gumbel-max trick), in input's dtype
+        q = _exponential_array(g, w.shape).astype(w.dtype).reshape(nrow, n_cat)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keys = w.reshape(nrow, n_cat) / q
+        if num_samples == 1:
+            idx = np.argmax(keys, axis=1)[:, None]
+        else:
+            idx = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     else:
-        # exponential races: the k smallest of E_i / p_i are a weighted draw without replacement
-        with np.errstate(divide="ignore"):
-            keys = rng.standard_exponential((nrow, n_cat)) / rows
-        idx = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+        # inverse CDF in the input's dtype, one double uniform per sample, first bucket >= u
+        cdf = np.cumsum(w.reshape(nrow, n_cat), axis=1, dtype=w.dtype)
+        s = cdf[:, -1:].copy()
+        cdf = cdf / s
+        cdf[:, -1] = 1
+        u = _uniform01(g, (nrow, num_samples), D.float64)
+        idx = np.stack([np.searchsorted(cdf[i].astype(np.float64), u[i], side="left") for i in range(nrow)])
     arr = idx.astype(np.int64).reshape(w.shape[:-1] + (num_samples,))
     r = _make(arr)
     return r if out is None else write_out(out, r)
@@ -576,10 +730,15 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None, **kw) -> Tensor:
     _floating_self(self, "check_uniform_bounds")
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_fmt(a)} > to={_fmt(b)}")
-    u = _uniform01(_rng(generator), self._data.shape, self.dtype)
+    u = _uniform01(_gen(generator), self._data.shape, self.dtype)
     if self.dtype._cat == D._COMPLEX:
         return _fill(self, u.real * (b - a) + a + 1j * (u.imag * (b - a) + a))
-    return _fill(self, u * (b - a) + a if (a, b) != (0, 1) else u)
+    if (a, b) == (0, 1):
+        return _fill(self, u)
+    if u.dtype == np.float32:
+        a32, b32 = np.float32(a), np.float32(b)
+        return _fill(self, u * (b32 - a32) + a32)
+    return _fill(self, u * (b - a) + a)
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
@@ -587,8 +746,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
     _floating_self(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
-    z = _std_normal(_rng(generator), self._data.shape, self.dtype)
-    return _fill(self, z * std + mean if (mean, std) != (0, 1) else z)
+    return _fill(self, _normal_array(_gen(generator), self._data.shape, self.dtype, mean, std))
 
 
 def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
@@ -613,7 +771,13 @@ def exponential_(self, lambd=1.0, *, generator=None) -> Tensor:
     _continuous_self(self, "Exponential")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
-    return _fill(self, _rng(generator).standard_exponential(self._data.shape) / lambd)
+    return _fill(self, _exponential_array(_gen(generator), self._data.shape, lambd))
+
+
+def _exponential_array(g, shape, lambd=1.0):
+    """PyTorch's exponential stream: ``-1/lambda * log1p(-u)`` on double uniforms."""
+    u = _uniform01(g, shape, D.float64)
+    return (-1.0 / lambd) * np.log1p(-u)
 
 
 def geometric_(self, p, *, generator=None) -> Tensor:
@@ -656,8 +820,7 @@ def random_(self, a=None, b=None, *, generator=None, **kw) -> Tensor:
             digits = {D.float16: 11, D.bfloat16: 8, D.float32: 24, D.float64: 53}.get(_real_dt(dt), 24)
             b = 2**digits + 1
     a, b = int(a), int(b)
-    _check_int_range(a, b, dt)
-    return _fill(self, _rng(generator).integers(a, b, self._data.shape, dtype=np.int64))
+    return _fill(self, _randint_array(_gen(generator), a, b, self._data.shape, dt))
 
 
 for _f in (uniform_, normal_, bernoulli_, exponential_, geometric_, cauchy_, log_normal_, random_):
