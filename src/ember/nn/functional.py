@@ -5,6 +5,7 @@ Each family lives in its own file under ``nn/_functional/``; this module gathers
 from __future__ import annotations
 
 from ._functional.activation import *  # noqa: F403
+from ._functional.attention import *  # noqa: F403
 from ._functional.conv import *  # noqa: F403
 from ._functional.distance import *  # noqa: F403
 from ._functional.dropout import *  # noqa: F403
