@@ -58,7 +58,22 @@ class Buffer(Tensor):
         pass
 
 
-class _Uninitialized:
+def _refusing(name):
+    """A Tensor method that an uninitialized placeholder refuses, naming itself in the ValueError."""
+
+    def refuse(self, *args, **kwargs):
+        raise ValueError(
+            f"Attempted to use an uninitialized parameter in <method '{name}' of 'torch._C.TensorBase' objects>. "
+            "This error happens when you are using a `LazyModule` or explicitly manipulating "
+            f"`torch.nn.parameter.{type(self).__name__}` objects. When using LazyModules Call `forward` with a "
+            "dummy batch to initialize the parameters before calling torch functions"
+        )
+
+    refuse.__name__ = refuse.__qualname__ = name
+    return refuse
+
+
+class UninitializedTensorMixin:
     """Shared behaviour of the placeholders lazy modules hold until their first forward."""
 
     cls_to_become = None
@@ -83,6 +98,9 @@ class _Uninitialized:
 
     shape = property(_refuse)
     numel = size = dim = _refuse
+    requires_grad_ = _refusing("requires_grad_")
+    bfloat16 = _refusing("bfloat16")
+    share_memory_ = _refusing("share_memory_")
 
     def __repr__(self):
         return f"<{type(self).__name__}>"
@@ -98,7 +116,7 @@ class _Uninitialized:
         return (type(self), (self._requires_grad,))
 
 
-class UninitializedParameter(_Uninitialized, Parameter):
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
     """A parameter whose shape is not known yet (see the lazy modules)."""
 
     cls_to_become = Parameter
@@ -112,7 +130,7 @@ class UninitializedParameter(_Uninitialized, Parameter):
         pass
 
 
-class UninitializedBuffer(_Uninitialized, Buffer):
+class UninitializedBuffer(UninitializedTensorMixin, Buffer):
     """A buffer whose shape is not known yet (see the lazy modules)."""
 
     cls_to_become = Buffer
@@ -129,7 +147,16 @@ class UninitializedBuffer(_Uninitialized, Buffer):
 
 
 def is_lazy(param) -> bool:
-    return isinstance(param, _Uninitialized)
+    return isinstance(param, UninitializedTensorMixin)
 
 
-__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "is_lazy"]
+_Uninitialized = UninitializedTensorMixin
+
+__all__ = [
+    "Parameter",
+    "Buffer",
+    "UninitializedTensorMixin",
+    "UninitializedParameter",
+    "UninitializedBuffer",
+    "is_lazy",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
+from collections.abc import Mapping
 from itertools import chain, islice
 
 from ..._tensor import Tensor
@@ -487,9 +488,12 @@ class ParameterDict(Module):
                 "ParametersDict.update should be called with an iterable of key/value pairs, but got "
                 + type(parameters).__name__
             )
-        if hasattr(parameters, "keys"):
-            items = parameters.items() if isinstance(parameters, (OrderedDict, ParameterDict, dict)) else parameters
-            for key, value in items if not isinstance(parameters, ParameterDict) else parameters.items():
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            for key, value in parameters.items():
+                self[key] = value
+        elif isinstance(parameters, Mapping):
+            # a plain mapping's order is not taken as meaningful: keys in sorted order, as PyTorch
+            for key, value in sorted(parameters.items()):
                 self[key] = value
         else:
             for j, p in enumerate(parameters):

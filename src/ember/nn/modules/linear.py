@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
-from .. import init
 from ...ops.linear import bilinear, linear
+from .. import init
 from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin
 from .module import Module
@@ -70,6 +70,8 @@ class Bilinear(Module):
         self, in1_features: int, in2_features: int, out_features: int, bias: bool = True, device=None, dtype=None
     ):
         super().__init__()
+        if in1_features == 0:
+            raise ValueError(f"in1_features must be > 0, but got (in1_features={in1_features})")
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features

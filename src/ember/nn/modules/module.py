@@ -707,8 +707,8 @@ class Module:
                 memo.add(id(module))
                 yield name, module
 
-    def modules(self):
-        for _, m in self.named_modules():
+    def modules(self, remove_duplicate: bool = True):
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
@@ -858,9 +858,8 @@ class Module:
         return self._cast(D.float16)
 
     def bfloat16(self):
-        from ... import _dtype as D
 
-        return self._cast(D.bfloat16)
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     def type(self, dst_type):
         return self._apply(lambda t: t.type(dst_type))
@@ -871,7 +870,23 @@ class Module:
     def cuda(self, device=None):
         return self._apply(lambda t: t.cuda(device))
 
-    def to_empty(self, *, device=None, recurse: bool = True):
+    def ipu(self, device=None):
+        return self._apply(lambda t: _no_backend(RuntimeError, "PyTorch is not linked with support for ipu devices"))
+
+    def xpu(self, device=None):
+        return self._apply(lambda t: _no_backend(AssertionError, "Torch not compiled with XPU enabled"))
+
+    def mtia(self, device=None):
+        return self._apply(
+            lambda t: _no_backend(
+                AssertionError,
+                "Torch not compiled with MTIA enabled. Ensure you have `import mtia.host_runtime.torch_mtia."
+                "dynamic_library` in your python src file and include `//mtia/host_runtime/torch_mtia:torch_mtia` "
+                "as your target dependency!",
+            )
+        )
+
+    def to_empty(self, *, device, recurse: bool = True):
         from ..._creation import empty_like
 
         return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
@@ -1157,6 +1172,11 @@ class Module:
 
     def compile(self, *args, **kwargs):
         return None
+
+
+def _no_backend(exc, msg):
+    """What moving a tensor to an accelerator this build lacks raises."""
+    raise exc(msg)
 
 
 def _typename(v):
