@@ -87,11 +87,12 @@ def scaled_dot_product_attention(
     if gqa:
         k = _expand_kv(k, q.shape[-3])
         v = _expand_kv(v, q.shape[-3])
-    s = xp.matmul(q * q.dtype.type(sc), xp.swapaxes(k, -1, -2))
+    s = xp.matmul(q, xp.swapaxes(k, -1, -2))
+    s *= q.dtype.type(sc)
     neg = q.dtype.type(-np.inf)
     if is_causal:
-        keep = xp.tril(xp.ones((L, S), dtype=bool))
-        s = xp.where(keep, s, neg)
+        # s is fresh from the product: mask it in place
+        xp.copyto(s, neg, where=xp.triu(xp.ones((L, S), dtype=bool), 1))
     elif attn_mask is not None:
         m = attn_mask._data
         if m.dtype == np.bool_:
@@ -151,10 +152,11 @@ def _grads_arrays(g, query, key, value, p, drop, sc, gqa, nq, nk, nv):
         dp = np.matmul(g, np.swapaxes(v, -1, -2))
         if drop is not None:
             dp *= drop
-        t = dp * p
-        rs = t.sum(-1, keepdims=True)
-        t -= p * rs
-        t *= t.dtype.type(sc)
+        rs = np.einsum("...ij,...ij->...i", dp, p)[..., None]
+        dp -= rs
+        dp *= p
+        dp *= dp.dtype.type(sc)
+        t = dp
         if nq:
             dq = _make(np.matmul(t, k))
         if nk:
