@@ -333,7 +333,7 @@ def _normal_array(g, shape, dt, mean=0.0, std=1.0):
             theta = 2.0 * math.pi * u1
             g._next_double = r * math.sin(theta)
             z = r * math.cos(theta)
-        out[i] = z * std + mean
+        out[i] = z if std == 1 and mean == 0 else float(np.longdouble(z) * std + mean)  # fused
     return out.reshape(shape)
 
 
@@ -628,7 +628,9 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
         probs = p
-    arr = (_rng(generator).random(input._data.shape) < probs).astype(input._data.dtype)
+    g = _gen(generator)
+    u = _uniform01(g, input._data.shape, D.float32 if p is None and dt is not D.float64 else D.float64)
+    arr = (u < probs).astype(input._data.dtype)
     r = _zero_grad_node(_make(arr), "BernoulliBackward0", (input,))
     return r if out is None else write_out(out, r)
 
@@ -730,14 +732,27 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None, **kw) -> Tensor:
     _floating_self(self, "check_uniform_bounds")
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_fmt(a)} > to={_fmt(b)}")
+    dt = self.dtype
+    if (dt is D.float16 or dt is D.bfloat16) and (a, b) != (0, 1):
+        # a float32 sample scaled in float32 (fused), rounded; one landing on ``to`` becomes ``from``
+        u = _uniform01(_gen(generator), self._data.shape, D.float32)
+        a32, b32 = np.float32(a), np.float32(b)
+        r = (u.astype(np.float64) * np.float64(b32 - a32) + np.float64(a32)).astype(np.float32)
+        h = r.astype(self._data.dtype)
+        top = np.asarray(b32).astype(self._data.dtype)
+        h[h == top] = np.asarray(a32).astype(self._data.dtype)
+        return _fill(self, h)
     u = _uniform01(_gen(generator), self._data.shape, self.dtype)
     if self.dtype._cat == D._COMPLEX:
         return _fill(self, u.real * (b - a) + a + 1j * (u.imag * (b - a) + a))
     if (a, b) == (0, 1):
         return _fill(self, u)
     if u.dtype == np.float32:
-        a32, b32 = np.float32(a), np.float32(b)
-        return _fill(self, u * (b32 - a32) + a32)
+        a32, b32 = np.float32(a), np.float32(b)  # a fused multiply-add, as PyTorch's kernel compiles
+        return _fill(self, (u.astype(np.float64) * np.float64(b32 - a32) + np.float64(a32)).astype(np.float32))
+    if u.dtype == np.float64:  # the fused multiply-add, through extended precision
+        ld = np.longdouble
+        return _fill(self, (u.astype(ld) * ld(float(b) - float(a)) + ld(a)).astype(np.float64))
     return _fill(self, u * (b - a) + a)
 
 
@@ -763,7 +778,9 @@ def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
         probs = p
-    return _fill(self, _rng(generator).random(self._data.shape) < probs)
+    udt = D.float32 if isinstance(p, Tensor) and self.dtype is not D.float64 else D.float64
+    u = _uniform01(_gen(generator), self._data.shape, udt)
+    return _fill(self, u < probs)
 
 
 def exponential_(self, lambd=1.0, *, generator=None) -> Tensor:
