@@ -31,6 +31,8 @@ def _sigmoid(xp, a):
 
 
 def _forward(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mask):
+    if mode == "LSTM":
+        return _lstm_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mask)
     xp = xp_of(x)
     T, B, _ = x.shape
     H = w_hh.shape[1] if w_hr is None else w_hr.shape[1]
@@ -116,6 +118,8 @@ def _forward(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mask):
 
 
 def _backward(mode, sv, x, w_ih, w_hh, b_ih, b_hh, w_hr, mask, gy, ghn, gcn):
+    if mode == "LSTM":
+        return _lstm_backward(sv, x, w_ih, w_hh, b_ih, b_hh, w_hr, mask, gy, ghn, gcn)
     xp = xp_of(x)
     T, B, _ = x.shape
     hs, acts = sv["hs"], sv["acts"]
@@ -240,3 +244,128 @@ def rnn_layer(mode: str, x: Tensor, h0: Tensor, c0, w_ih, w_hh, b_ih, b_hh, w_hr
         node = record_multi(outs, mode + "Backward0", _rule, inputs)
         node._p = (mode, mask, sv)
     return Y, Hn, Cn
+
+
+# ---------------------------------------------------------------------------- LSTM fast kernel
+# Internally the gates are ordered (o, i, f, g): the three sigmoid gates are then one contiguous block, computed
+# with the single tanh of all gates as sigmoid(u) = 0.5 * tanh(u / 2) + 0.5 (their weight rows are pre-scaled by
+# the exact factor 0.5), and the three gates whose gradient is a multiple of dc are contiguous too.
+def _lstm_perm(H):
+    return np.concatenate([np.arange(3 * H, 4 * H), np.arange(0, 3 * H)])
+
+
+def _lstm_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mask):
+    xp = xp_of(x)
+    T, B, _ = x.shape
+    H = w_hh.shape[0] // 4
+    Hout = h0.shape[1]
+    perm = _lstm_perm(H)
+    wi = w_ih[perm]
+    wi[: 3 * H] *= 0.5
+    wh = w_hh[perm]
+    wh[: 3 * H] *= 0.5
+    xw = (x.reshape(T * B, -1) @ wi.T).reshape(T, B, 4 * H)
+    if b_ih is not None:
+        b = (b_ih + b_hh)[perm]
+        b[: 3 * H] *= 0.5
+        xw += b
+    dt = x.dtype
+    hs = xp.empty((T + 1, B, Hout), dt)
+    hs[0] = h0
+    cs = xp.empty((T + 1, B, H), dt)
+    cs[0] = c0
+    tcs = xp.empty((T, B, H), dt)
+    hr = xp.empty((T, B, H), dt) if w_hr is not None else None
+    tmp = xp.empty((B, H), dt)
+    whT = xp.ascontiguousarray(wh.T)  # a row-major right operand multiplies fastest on small batches
+    whrT = w_hr.T if w_hr is not None else None
+    tmp4 = xp.empty((B, 4 * H), dt)
+    acts = xw  # activated in place, step by step
+    for t in range(T):
+        a = acts[t]
+        xp.matmul(hs[t], whT, out=tmp4)
+        a += tmp4
+        xp.tanh(a, out=a)
+        s = a[:, : 3 * H]
+        s *= 0.5
+        s += 0.5
+        o, i, f, g = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        c = cs[t + 1]
+        xp.multiply(f, cs[t], out=c)
+        xp.multiply(i, g, out=tmp)
+        c += tmp
+        if mask is not None:
+            m = mask[t]
+            c *= m
+            c += (1 - m) * cs[t]
+        tc = tcs[t]
+        xp.tanh(c, out=tc)
+        if w_hr is None:
+            xp.multiply(o, tc, out=hs[t + 1])
+        else:
+            xp.multiply(o, tc, out=hr[t])
+            xp.matmul(hr[t], whrT, out=hs[t + 1])
+        if mask is not None:
+            m = mask[t]
+            hs[t + 1] *= m
+            hs[t + 1] += (1 - m) * hs[t]
+    out = hs[1:].copy() if mask is None else hs[1:] * mask
+    sv = {"hs": hs, "acts": acts, "cs": cs, "tcs": tcs, "hr": hr, "perm": perm}
+    return out, hs[T].copy(), cs[T].copy(), sv
+
+
+def _lstm_backward(sv, x, w_ih, w_hh, b_ih, b_hh, w_hr, mask, gy, ghn, gcn):
+    xp = xp_of(x)
+    T, B, _ = x.shape
+    hs, acts, cs, tcs, hr, perm = sv["hs"], sv["acts"], sv["cs"], sv["tcs"], sv["hr"], sv["perm"]
+    Hout = hs.shape[2]
+    H = w_hh.shape[0] // 4
+    dt = x.dtype
+    o, i, f, g = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H : 3 * H], acts[..., 3 * H :]
+    # the local derivative factors of every step, in bulk: d(pre-activation) = dh * Mo or dc * M[1:4]
+    M = xp.empty((T, B, 4, H), dt)
+    xp.multiply(tcs, o * (1 - o), out=M[:, :, 0])
+    xp.multiply(g, i * (1 - i), out=M[:, :, 1])
+    xp.multiply(cs[:T], f * (1 - f), out=M[:, :, 2])
+    xp.multiply(i, 1 - g * g, out=M[:, :, 3])
+    P = o * (1 - tcs * tcs)
+    wh = w_hh[perm]
+    dh = xp.zeros((B, Hout), dt) if ghn is None else ghn.astype(dt, copy=True)
+    dc = xp.zeros((B, H), dt) if gcn is None else gcn.astype(dt, copy=True)
+    if gy is not None and mask is not None:
+        gy = gy * mask
+    dG = xp.empty((T, B, 4, H), dt)
+    tmp = xp.empty((B, H), dt)
+    gw_hr = xp.zeros(w_hr.shape, dt) if w_hr is not None else None
+    for t in range(T - 1, -1, -1):
+        if gy is not None:
+            dh += gy[t]
+        if mask is not None:
+            m = mask[t]
+            carry_h = (1 - m) * dh
+            carry_c = (1 - m) * dc
+            dh *= m
+            dc *= m
+        if w_hr is not None:
+            gw_hr += dh.T @ hr[t]
+            dhr = dh @ w_hr
+        else:
+            dhr = dh
+        xp.multiply(dhr, P[t], out=tmp)
+        dc += tmp
+        d = dG[t]
+        xp.multiply(dhr, M[t, :, 0], out=d[:, 0])
+        xp.multiply(dc[:, None, :], M[t, :, 1:], out=d[:, 1:])
+        dc *= f[t]
+        dh = d.reshape(B, 4 * H) @ wh
+        if mask is not None:
+            dh += carry_h
+            dc += carry_c
+    dGf = dG.reshape(T * B, 4 * H)
+    gx = (dGf @ w_ih[perm]).reshape(T, B, -1)
+    inv = np.argsort(perm)
+    gw_ih = (dGf.T @ x.reshape(T * B, -1))[inv]
+    gw_hh = (dGf.T @ hs[:T].reshape(T * B, Hout))[inv]
+    gb = dGf.sum(0)[inv] if b_ih is not None else None
+    gb2 = gb.copy() if gb is not None else None
+    return gx, dh, dc, gw_ih, gw_hh, gb, gb2, gw_hr
