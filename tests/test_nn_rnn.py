@@ -311,3 +311,68 @@ def test_lstm_regressor_trains_like_torch():
         losses[lib.__name__] = ls
     np.testing.assert_allclose(losses["ember"], losses["torch"], rtol=1e-4, atol=1e-6)
     assert losses["ember"][-1] < losses["ember"][0]
+
+
+def _ember_packed_type(monkeypatch):
+    """ember's PackedSequence; a stand-in with the same fields where nn.utils.rnn is not importable."""
+    try:
+        from ember.nn.utils.rnn import PackedSequence
+
+        return PackedSequence
+    except ImportError:
+        import collections
+
+        import ember.nn.modules.rnn as mod
+
+        PS = collections.namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])
+        monkeypatch.setattr(mod, "_packed_type", lambda: PS)
+        return PS
+
+
+@pytest.mark.parametrize(
+    "cls,kw",
+    [
+        ("LSTM", {"num_layers": 2, "bidirectional": True}),
+        ("LSTM", {"proj_size": 3}),
+        ("GRU", {"bidirectional": True}),
+        ("RNN", {"num_layers": 2}),
+    ],
+)
+def test_packed_input_matches_torch(cls, kw, monkeypatch):
+    PS = _ember_packed_type(monkeypatch)
+    tm, em = _pair(cls, 5, 6, **kw)
+    rng = np.random.default_rng(4)
+    lengths = [4, 2, 3]
+    x = rng.standard_normal((4, 3, 5))
+    nd = (2 if kw.get("bidirectional") else 1) * kw.get("num_layers", 1)
+    h0 = rng.standard_normal((nd, 3, kw.get("proj_size") or 6))
+    c0 = rng.standard_normal((nd, 3, 6))
+    tx = torch.tensor(x, requires_grad=True)
+    th0, tc0 = torch.tensor(h0, requires_grad=True), torch.tensor(c0, requires_grad=True)
+    tp = torch.nn.utils.rnn.pack_padded_sequence(tx, lengths, enforce_sorted=False)
+    tout, th = tm(tp, (th0, tc0) if cls == "LSTM" else th0)
+    edata = ember.tensor(tp.data.detach().numpy(), requires_grad=True)
+    eh0, ec0 = ember.tensor(h0, requires_grad=True), ember.tensor(c0, requires_grad=True)
+    ep = PS(
+        edata,
+        ember.tensor(tp.batch_sizes.numpy()),
+        ember.tensor(tp.sorted_indices.numpy()),
+        ember.tensor(tp.unsorted_indices.numpy()),
+    )
+    eout, eh = em(ep, (eh0, ec0) if cls == "LSTM" else eh0)
+    assert isinstance(eout, PS)
+    _close(eout.data, tout.data, what="packed output")
+    np.testing.assert_array_equal(eout.batch_sizes.numpy(), tout.batch_sizes.numpy())
+    ths, ehs = (th if cls == "LSTM" else (th,)), (eh if cls == "LSTM" else (eh,))
+    for a, b in zip(ehs, ths):
+        _close(a, b, what="final state at each length")
+    tdata = tp.data
+    tdata.retain_grad()
+    _loss(torch, tout.data, th).backward()
+    _loss(ember, eout.data, eh).backward()
+    _close(edata.grad, tdata.grad, what="packed data grad")
+    _close(eh0.grad, th0.grad, what="h0 grad")
+    if cls == "LSTM":
+        _close(ec0.grad, tc0.grad, what="c0 grad")
+    for (n, p), (_, q) in zip(em.named_parameters(), tm.named_parameters()):
+        _close(p.grad, q.grad, what=n)
