@@ -5,6 +5,7 @@ import inspect
 
 import pytest
 import torch
+from oracle import F, check_gradcheck, compare, raises_same
 
 import ember
 
@@ -117,3 +118,45 @@ def test_lazy_module_allows(method):
 def test_bfloat16_module():
     m = enn.Linear(2, 2).bfloat16()
     assert m.weight.dtype == ember.bfloat16
+
+
+# ---------------------------------------------------------------------------------------------------------- conv_tbc
+@pytest.mark.parametrize("pad", [0, 1, 2])
+@pytest.mark.parametrize("lib_fn", ["top", "functional"])
+def test_conv_tbc(pad, lib_fn):
+    def fn(lib, x, w, b):
+        f = lib.conv_tbc if lib_fn == "top" else lib.nn.functional.conv_tbc
+        return f(x, w, b, pad)
+
+    compare(fn, (6, 2, 3), (3, 3, 4), (4,))
+
+
+def test_conv_tbc_same_object():
+    assert (ember.nn.functional.conv_tbc is ember.conv_tbc) == (torch.nn.functional.conv_tbc is torch.conv_tbc)
+
+
+def test_conv_tbc_noncontiguous_float64():
+    # PyTorch's kernel needs a contiguous input (a transposed one fails in a view); ember takes any layout
+    def fn(lib, x, w, b):
+        x = x.transpose(0, 1)
+        return lib.conv_tbc(x.contiguous() if lib is torch else x, w, b, 1)
+
+    compare(fn, F((2, 5, 3), "float64"), F((2, 3, 4), "float64"), F((4,), "float64"))
+
+
+def test_conv_tbc_gradcheck():
+    check_gradcheck(lambda lib, x, w, b: lib.conv_tbc(x, w, b, 1), (4, 2, 2), (2, 2, 3), (3,), second=True)
+
+
+@pytest.mark.parametrize(
+    "shapes,match",
+    [
+        (((5, 3), (2, 3, 4), (4,)), "Input must have 3 dims"),
+        (((5, 2, 3), (3, 4), (4,)), "Weight tensor must have 3 dims"),
+        (((5, 2, 3), (2, 3, 4), (4, 1)), "Bias must have 1 dim"),
+        (((5, 2, 3), (2, 2, 4), (4,)), "input channels"),
+        (((5, 2, 3), (2, 3, 4), (5,)), "Bias size"),
+    ],
+)
+def test_conv_tbc_errors(shapes, match):
+    raises_same(lambda lib, x, w, b: lib.conv_tbc(x, w, b), *shapes, match=match)

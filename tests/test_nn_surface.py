@@ -303,7 +303,7 @@ SIG_TOP_LEVEL = [
     "native_batch_norm", "native_channel_shuffle", "native_dropout", "native_group_norm", "native_layer_norm",
     "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "relu",
     "relu_", "rms_norm", "rrelu", "selu", "sigmoid", "tanh", "threshold", "triplet_margin_loss",
-    "celu_", "rrelu_", "selu_", "threshold_", "softmax", "log_softmax",
+    "celu_", "rrelu_", "selu_", "threshold_", "softmax", "log_softmax", "conv_tbc",
 ]  # fmt: skip
 
 
@@ -595,7 +595,7 @@ SHARED = [
     "hinge_embedding_loss", "instance_norm", "kl_div", "layer_norm", "margin_ranking_loss", "max_pool1d",
     "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "native_channel_shuffle", "pairwise_distance", "pdist",
     "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "relu", "relu_", "rms_norm", "rrelu",
-    "rrelu_", "selu", "selu_", "threshold", "threshold_", "triplet_margin_loss"
+    "rrelu_", "selu", "selu_", "threshold", "threshold_", "triplet_margin_loss", "conv_tbc"
 ]  # fmt: skip
 
 

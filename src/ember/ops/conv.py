@@ -1386,7 +1386,28 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Te
     return r.squeeze(0) if unbatched else r
 
 
+@defop(method=False)
+def conv_tbc(input, weight, bias, pad=0) -> Tensor:
+    """1-d convolution over time-major input: ``input`` (time, batch, in_channels), ``weight``
+    (kernel_width, in_channels, out_channels), ``bias`` (out_channels), ``pad`` zeros at both ends of time;
+    the result is (time + 2 * pad - kernel_width + 1, batch, out_channels)."""
+    if input.dim() != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.dim() != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, out_channels.")
+    if bias.dim() != 1:
+        raise RuntimeError("Bias must have 1 dim: out_channels")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if bias.shape[0] != weight.shape[2]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    # (batch, channels, time) against (out, in, kernel): the same cross-correlation as conv1d
+    y = conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, 1, pad)
+    return y.permute(2, 0, 1)
+
+
 __all__ = [
+    "conv_tbc",
     "conv1d",
     "conv2d",
     "conv3d",
