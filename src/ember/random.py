@@ -1,7 +1,23 @@
-"""Random numbers: ``Generator`` (NumPy's PCG64 underneath), the default generator, seeding and
-state, every sampling function and in-place sampler (each taking ``generator=``), with PyTorch's
-argument forms, result dtypes and argument checks. The streams differ from PyTorch's; the
-distributions are the same."""
+"""Random numbers with PyTorch's CPU streams: ``Generator`` is PyTorch's mt19937 (seeded with the
+low 32 bits of the seed through the standard ``init_genrand``; NumPy's ``MT19937`` produces the words),
+the default generator, seeding, and ``get_state``/``set_state`` in PyTorch's 5056-byte layout (a state
+saved by either library restores in the other). Every sampling function and in-place sampler takes
+``generator=`` and has PyTorch's argument forms, result dtypes and argument checks.
+
+The same seed gives PyTorch's values, bit for bit, and consumes the stream in PyTorch's order, for
+``rand``/``uniform_``/``rand_like`` (all floating dtypes), ``randint``/``random_``/``randint_like``,
+``randperm``, ``bernoulli``/``bernoulli_`` (number or tensor ``p``), ``exponential_`` (float32),
+``multinomial`` (with and without replacement), so also for layer initialisation through ``uniform_``,
+dropout masks, shuffled ``DataLoader`` orders and ``random_split``.
+
+Not bit-exact, though drawing the same words in the same order (so later draws stay in step):
+``randn``/``normal_``/``normal`` for 16 or more elements, whose Box-Muller transform PyTorch
+evaluates with SLEEF's vector log/sin/cos (float32 values may differ in the last bit or two, float64
+rarely in the last bit; float16/bfloat16 tails of 16 can differ by a rounding step); float64
+``exponential_`` with a rate other than 1 (last bit). ``geometric_``, ``cauchy_``, ``log_normal_``,
+``poisson`` and complex normals draw from the same mt19937 stream through NumPy's algorithms, so their
+values and the number of words they consume differ from PyTorch's.
+"""
 
 from __future__ import annotations
 
@@ -275,27 +291,40 @@ def _uniform01(g, shape, dt):
         r[r >= 1.0] = 0.0
         return r
     if digits == 53:
-        return ((g._words64(n) & np.uint64((1 << 53) - 1)) * (2.0**-53)).reshape(shape)
-    w = g._words(n) & np.uint32((1 << digits) - 1)
-    return (w.astype(np.float32) * np.float32(2.0**-digits)).reshape(shape)
+        w = g._words64(n)
+        w &= np.uint64((1 << 53) - 1)
+        f = w.astype(np.float64)
+        f *= 2.0**-53
+        return f.reshape(shape)
+    w = g._words(n)
+    w &= np.uint32((1 << digits) - 1)
+    f = w.astype(np.float32)
+    f *= np.float32(2.0**-digits)
+    return f.reshape(shape)
 
 
 def _box_muller_16(d, mean, std, npdt):
-    """PyTorch's ``normal_fill_16`` on rows of 16 uniforms: pairs (j, j + 8) become the cosine and
-    sine halves of one Box-Muller transform (float32 in float32 arithmetic)."""
+    """PyTorch's ``normal_fill_16`` on rows of 16 uniforms, in place: pairs (j, j + 8) become the
+    cosine and sine halves of one Box-Muller transform (float32 in float32 arithmetic)."""
     ft = np.float64 if npdt == np.float64 else np.float32
-    d = d.astype(ft, copy=False)
-    radius = np.sqrt(ft(-2.0) * np.log(ft(1.0) - d[:, :8]))
-    theta = ft(2.0 * math.pi) * d[:, 8:]
-    out = np.empty(d.shape, dtype=ft)
-    np.multiply(radius, np.cos(theta), out=out[:, :8])
-    np.multiply(radius, np.sin(theta), out=out[:, 8:])
+    if d.dtype != ft:
+        d = d.astype(ft)
+    lo, hi = d[:, :8], d[:, 8:]
+    radius = np.subtract(ft(1.0), lo)
+    np.log(radius, out=radius)
+    radius *= ft(-2.0)
+    np.sqrt(radius, out=radius)
+    theta = np.multiply(hi, ft(2.0 * math.pi))
+    c = np.cos(theta)
+    np.sin(theta, out=theta)
+    np.multiply(radius, c, out=lo)
+    np.multiply(radius, theta, out=hi)
     if std != 1 or mean != 0:
-        if ft is np.float32:
-            out = (out.astype(np.float64) * np.float32(std) + np.float32(mean)).astype(np.float32)
+        if ft is np.float32:  # fused multiply-add, through double
+            d = (d.astype(np.float64) * np.float32(std) + np.float32(mean)).astype(np.float32)
         else:
-            out = out * std + mean
-    return out
+            d = (d.astype(np.longdouble) * std + mean).astype(np.float64)
+    return d
 
 
 def _normal_array(g, shape, dt, mean=0.0, std=1.0):
@@ -316,6 +345,8 @@ def _normal_array(g, shape, dt, mean=0.0, std=1.0):
             dt = D.float32
         u = _uniform01(g, (n,), dt)
         full = n // 16 * 16
+        if n == full:
+            return _box_muller_16(u.reshape(-1, 16), mean, std, npdt).reshape(shape)
         out = np.empty(n, dtype=npdt)
         out[:full] = _box_muller_16(u[:full].reshape(-1, 16), mean, std, npdt).ravel()
         if n != full:
