@@ -102,8 +102,13 @@ class Generator:
 
     def _words64(self, n: int) -> np.ndarray:
         """``n`` 64-bit draws (``random64()``: first word high, second low), as uint64."""
-        w = self._words(2 * n).astype(np.uint64)
-        return (w[0::2] << np.uint64(32)) | w[1::2]
+        w = self._words(2 * n).reshape(n, 2)
+        out = np.empty((n, 2), dtype=np.uint32)
+        if np.little_endian:  # the high word goes second in memory
+            out[:, 0], out[:, 1] = w[:, 1], w[:, 0]
+        else:
+            out[:] = w
+        return out.view(np.uint64).reshape(n)
 
     def get_state(self) -> Tensor:
         """The generator's state as PyTorch's 5056-byte ``uint8`` tensor (for ``set_state``)."""
