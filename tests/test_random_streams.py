@@ -170,3 +170,23 @@ def test_layers_dropout_and_loader_orders():
     a = random_split(range(30), [0.5, 0.5], generator=torch.Generator().manual_seed(42))
     b = erandom_split(range(30), [0.5, 0.5], generator=ember.Generator().manual_seed(42))
     assert [list(x) for x in a] == [list(x) for x in b]
+
+
+@pytest.mark.parametrize("seed", [0, 2147483647])
+def test_mixed_calls_stay_in_step(seed):
+    tg, eg = torch.Generator().manual_seed(seed), ember.Generator().manual_seed(seed)
+    for lib, g, out in [(torch, tg, []), (ember, eg, [])]:
+        out.append(lib.rand(5, generator=g))
+        out.append(lib.randn(3, generator=g))
+        out.append(lib.randint(0, 9, (7,), generator=g))
+        out.append(lib.randperm(20, generator=g))
+        out.append(lib.bernoulli(lib.full((6,), 0.4), generator=g))
+        out.append(lib.multinomial(lib.ones(8), 3, generator=g))
+        out.append(lib.rand(40, dtype=lib.float64, generator=g))
+        if lib is torch:
+            t_out = out
+        else:
+            e_out = out
+    for a, b in zip(t_out, e_out):
+        _same(a, b)
+    np.testing.assert_array_equal(eg.get_state()._data, tg.get_state().numpy())
