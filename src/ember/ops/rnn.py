@@ -200,7 +200,7 @@ def _backward(mode, sv, x, w_ih, w_hh, b_ih, b_hh, w_hr, mask, gy, ghn, gcn):
             dh += carry_h
     dGf = dG.reshape(T * B, G)
     hprev = hs[:T].reshape(T * B, Hout)
-    gx = (dGf @ w_ih).reshape(T, B, -1)
+    gx = (dGf @ w_ih).reshape(T, B, -1) if sv.get("need_x", True) else None
     gw_ih = dGf.T @ x.reshape(T * B, -1)
     if mode == "GRU":
         dHf = np.concatenate([dGf[:, : 2 * H], dHn.reshape(T * B, H)], axis=1) if xp is np else None
@@ -223,7 +223,10 @@ def _rule(ctx, grads):
     mode, mask, sv = ctx._p
     x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = ctx.inputs
     arr = [t._data if t is not None else None for t in (x, w_ih, w_hh, b_ih, b_hh, w_hr)]
+    sv["need_x"] = ctx.needs_input_grad[0]
     r = quiet(_backward, mode, sv, arr[0], arr[1], arr[2], arr[3], arr[4], arr[5], mask, gy, ghn, gcn)
+    # inputs that need no gradient get none (the engine drops it; this skips returning work it would discard)
+    r = tuple(a if need else None for a, need in zip(r, ctx.needs_input_grad))
     return tuple(_make(a) if a is not None else None for a in r)
 
 
@@ -362,7 +365,7 @@ def _lstm_backward(sv, x, w_ih, w_hh, b_ih, b_hh, w_hr, mask, gy, ghn, gcn):
             dh += carry_h
             dc += carry_c
     dGf = dG.reshape(T * B, 4 * H)
-    gx = (dGf @ w_ih[perm]).reshape(T, B, -1)
+    gx = (dGf @ w_ih[perm]).reshape(T, B, -1) if sv.get("need_x", True) else None
     inv = np.argsort(perm)
     gw_ih = (dGf.T @ x.reshape(T * B, -1))[inv]
     gw_hh = (dGf.T @ hs[:T].reshape(T * B, Hout))[inv]
