@@ -160,3 +160,38 @@ def test_conv_tbc_gradcheck():
 )
 def test_conv_tbc_errors(shapes, match):
     raises_same(lambda lib, x, w, b: lib.conv_tbc(x, w, b), *shapes, match=match)
+
+
+# ---------------------------------------------------------------------------------------------- linear_cross_entropy
+def test_linear_cross_entropy_signature():
+    ps_t = [
+        (p.name, p.kind, p.default)
+        for p in inspect.signature(torch.nn.functional.linear_cross_entropy).parameters.values()
+    ]
+    ps_e = [
+        (p.name, p.kind, p.default)
+        for p in inspect.signature(ember.nn.functional.linear_cross_entropy).parameters.values()
+    ]
+    assert ps_e == ps_t
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [{}, {"reduction": "sum"}, {"reduction": "none", "label_smoothing": 0.1}, {"ignore_index": 2}, {"bias": True}],
+)
+def test_linear_cross_entropy(kw):
+    kw = dict(kw)
+    bias = kw.pop("bias", False)
+
+    def fn(lib, x, w, b, cw):
+        t = lib.tensor([0, 2, 1, 2, 4])
+        return lib.nn.functional.linear_cross_entropy(x, w, t, linear_bias=b if bias else None, weight=cw, **kw)
+
+    compare(fn, (5, 3), (6, 3), (6,), F((6,), low=0.5, high=1.5, grad=False))
+
+
+def test_linear_cross_entropy_gradcheck():
+    def fn(lib, x, w):
+        return lib.nn.functional.linear_cross_entropy(x, w, lib.tensor([0, 2, 1]), label_smoothing=0.2)
+
+    check_gradcheck(fn, (3, 2), (4, 2), second=True)

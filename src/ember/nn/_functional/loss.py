@@ -16,6 +16,7 @@ from ...ops import shape as _S
 from ...ops._core import _make, to_tensor, type_name, xp_of
 
 __all__ = [
+    "linear_cross_entropy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cosine_embedding_loss",
@@ -665,4 +666,31 @@ def ctc_loss(
     """Connectionist temporal classification loss of (T, N, C) log-probabilities."""
     return _L.ctc_loss(
         log_probs, targets, input_lengths, target_lengths, blank, _L.reduction_enum(reduction), zero_infinity
+    )
+
+
+def linear_cross_entropy(
+    input: Tensor,
+    linear_weight: Tensor,
+    target: Tensor,
+    *,
+    linear_bias: Tensor | None = None,
+    weight: Tensor | None = None,
+    reduction: str = "mean",
+    ignore_index: int | None = None,
+    label_smoothing: float = 0.0,
+    options=None,
+) -> Tensor:
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``; ``ignore_index=None`` means
+    -100. ``options`` (chunking of the projection, a memory saving) is accepted; the values are the same."""
+    from .linear import linear
+
+    logits = linear(input, linear_weight, linear_bias)
+    return cross_entropy(
+        logits,
+        target,
+        weight,
+        ignore_index=-100 if ignore_index is None else ignore_index,
+        reduction=reduction,
+        label_smoothing=label_smoothing,
     )
