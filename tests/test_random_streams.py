@@ -190,3 +190,13 @@ def test_mixed_calls_stay_in_step(seed):
     for a, b in zip(t_out, e_out):
         _same(a, b)
     np.testing.assert_array_equal(eg.get_state()._data, tg.get_state().numpy())
+
+
+@pytest.mark.parametrize("kw", [{}, {"a": -0.1, "b": 0.2}, {"std": 0.02}])
+def test_trunc_normal_draws_as_torch(kw):
+    _seed(0)
+    a, b = torch.empty(20, 30), ember.empty(20, 30)
+    torch.nn.init.trunc_normal_(a, **kw)
+    ember.nn.init.trunc_normal_(b, **kw)
+    np.testing.assert_allclose(a.numpy(), b._data, rtol=2e-6, atol=1e-6)
+    _same(torch.rand(4), ember.rand(4))

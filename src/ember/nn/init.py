@@ -76,13 +76,41 @@ def trunc_normal_(tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, 
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
+    from .. import empty_like, where
+
     with no_grad():
-        lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
+        mass = cdf((b - mean) / std) - cdf((a - mean) / std)
+        if mass > 0.3:
+            # redraw whole-tensor normals into the places that fell outside [a, b], as PyTorch does
+            lo, hi = float(tensor.new_tensor(a).item()), float(tensor.new_tensor(b).item())
+            res = tensor.normal_(mean, std, generator=generator)
+            while True:
+                out = (res < lo) | (res > hi)
+                if not out.any():
+                    break
+                res = where(out, empty_like(res).normal_(mean, std, generator=generator), res)
+            if res is not tensor:
+                tensor.copy_(res)
+            return tensor
+        # uniform proposals on [a, b], each round accepted against the density relative to its peak
+        peak = max(a, min(mean, b))
+        log_peak = -0.5 * ((peak - mean) / std) ** 2
+
+        def log_ratio(x):
+            return x.sub(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+
+        tensor.uniform_(a, b, generator=generator)
+        cand, accept = empty_like(tensor), empty_like(tensor)
+        pending = accept.uniform_(generator=generator).log_().gt(log_ratio(tensor))
+        if pending.any():
+            res = tensor
+            while True:
+                cand.uniform_(a, b, generator=generator)
+                res = where(pending, cand, res)
+                pending = where(pending, accept.uniform_(generator=generator).log_().gt(log_ratio(cand)), pending)
+                if not pending.any():
+                    break
+            tensor.copy_(res)
         return tensor
 
 
