@@ -77,6 +77,18 @@ def _size_warning(input, target):
         )
 
 
+def _reduce(loss, reduction, error=None):
+    """The elementwise ``loss`` reduced by ``reduction`` ('none', 'mean' or 'sum'); any other value raises
+    ValueError(``error``), or, with ``error`` None (a reduction checked before), leaves ``loss`` as it is."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none" or error is None:
+        return loss
+    raise ValueError(error)
+
+
 def _weighted(loss, weight, input, reduction):
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
@@ -173,13 +185,7 @@ def huber_loss(
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
     loss = loss * weight
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "mean":
-        return loss.mean()
-    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    return _reduce(loss, reduction, f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
 # ---------------------------------------------------------------------------- classification losses
@@ -341,11 +347,7 @@ def gaussian_nll_loss(
     loss = 0.5 * (_P.log(var) + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
+    return _reduce(loss, reduction)
 
 
 def _ones_like(t):
@@ -469,13 +471,7 @@ def multilabel_soft_margin_loss(
     cd = input.dim() - 1
     C = input.shape[cd]
     loss = loss.sum(dim=cd) / C
-    if reduction == "none":
-        return loss
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    raise ValueError(reduction + " is not valid")
+    return _reduce(loss, reduction, reduction + " is not valid")
 
 
 def multilabel_margin_loss(
@@ -645,13 +641,7 @@ def triplet_margin_with_distance_loss(
     if swap:
         dn = _P.minimum(dn, dist(positive, negative))
     loss = _P.clamp_min(margin + dp - dn, 0)
-    if reduction == "none":
-        return loss
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _reduce(loss, reduction, f"{reduction} is not a valid value for reduction")
 
 
 def ctc_loss(
