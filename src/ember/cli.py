@@ -68,8 +68,8 @@ def _compat(ns) -> int:
     print(f"ember coverage of the PyTorch API (names from {source})")
     print(f"{'namespace':<26} {'implemented':>11} {'total':>6} {'%':>6}")
     for name, have, total, _ in rows:
-        pct = 100.0 * have / total if total else 100.0
-        print(f"{name:<26} {have:>11} {total:>6} {pct:>5.1f}%")
+        pct = f"{100.0 * have / total:5.1f}%" if total else "   n/a"
+        print(f"{name:<26} {have:>11} {total:>6} {pct:>6}")
     if not ns.summary:
         for name, _, _, missing in rows:
             if missing:
