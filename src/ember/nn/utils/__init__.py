@@ -3,7 +3,7 @@ normalization, conv/linear + batch-norm fusion, ``skip_init``."""
 
 from __future__ import annotations
 
-from . import parametrizations, parametrize, stateless
+from . import parametrizations, parametrize, rnn, stateless
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
@@ -28,6 +28,7 @@ __all__ = [
     "parametrizations",
     "parametrize",
     "remove_spectral_norm",
+    "rnn",
     "remove_weight_norm",
     "skip_init",
     "spectral_norm",
