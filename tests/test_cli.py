@@ -66,3 +66,15 @@ def test_compat_command():
     for ns in ("torch.nn.functional", "torch.optim.lr_scheduler", "Tensor methods", "torch.distributions"):
         assert ns in r.stdout
     assert "missing in torch.distributions" in r.stdout
+
+
+def test_loads_a_file_written_by_pytorch(tmp_path):
+    ckpt = tmp_path / "t.pt"
+    r = _run("-c", f"import torch; torch.save({{'w': torch.arange(6.0).reshape(2, 3)}}, {str(ckpt)!r})")
+    assert r.returncode == 0, r.stderr
+    (tmp_path / "ld.py").write_text(
+        f"import torch\nd = torch.load({str(ckpt)!r})\nprint(type(d['w']).__module__, d['w'].sum().item())\n"
+    )
+    r = _run("-m", "ember", "run", str(tmp_path / "ld.py"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ember._tensor 15.0"
