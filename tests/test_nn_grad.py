@@ -72,3 +72,8 @@ def test_reduction_helpers():
             for rd in (None, True, False):
                 assert er.legacy_get_string(sa, rd) == tr.legacy_get_string(sa, rd)
                 assert er.legacy_get_enum(sa, rd, False) == tr.legacy_get_enum(sa, rd, False)
+
+
+def test_exposed_like_torch():
+    assert ember.nn.functional._Reduction.get_enum("mean") == torch.nn.functional._Reduction.get_enum("mean")
+    assert ember.nn.grad is eg and ember.nn._reduction is er

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import functional, init, modules, parameter, utils
+from . import _reduction, common_types, functional, grad, init, modules, parameter, utils  # noqa: F401
 from .modules import *  # noqa: F403
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter

@@ -4,6 +4,7 @@ Each family lives in its own file under ``nn/_functional/``; this module gathers
 
 from __future__ import annotations
 
+from . import _reduction as _Reduction  # noqa: F401
 from ._functional.activation import *  # noqa: F403
 from ._functional.attention import *  # noqa: F403
 from ._functional.conv import *  # noqa: F403
