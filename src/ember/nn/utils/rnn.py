@@ -70,11 +70,9 @@ class PackedSequence(_Fields):
         data = self.data.to(*args, **kwargs)
         if data is self.data:
             return self
-        kw = {k: v for k, v in kwargs.items() if k not in ("dtype",)}
         dev = data.device
         sorted_i = None if self.sorted_indices is None else self.sorted_indices.to(device=dev)
         unsorted_i = None if self.unsorted_indices is None else self.unsorted_indices.to(device=dev)
-        del kw
         return type(self)(data, self.batch_sizes, sorted_i, unsorted_i)
 
     def cuda(self, *args, **kwargs):
