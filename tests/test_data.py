@@ -789,7 +789,7 @@ def test_worker_exception_reraised_with_traceback():
     assert 'raise KeyError("sample 5 is broken")' in msg and "KeyError: 'sample 5 is broken'" in msg
     del it, info
     gc.collect()
-    assert wait_gone(pids) == []
+    assert wait_gone(pids, 30) == []
 
 
 def _bad_init(worker_id):
@@ -806,7 +806,7 @@ def test_worker_init_fn_exception():
     assert 'raise ValueError("init failed")' in str(info.value)
     pids = _pids(it)
     it._shutdown_workers()
-    assert wait_gone(pids) == []
+    assert wait_gone(pids, 30) == []
 
 
 def test_worker_killed_raises():
@@ -848,7 +848,7 @@ def test_interrupted_loop_leaves_no_orphans(how):
         next(it)
     del it
     gc.collect()
-    assert wait_gone(pids) == []
+    assert wait_gone(pids, 30) == []
 
 
 _ORPHAN_SCRIPT = """
@@ -881,7 +881,7 @@ def test_workers_exit_when_the_main_process_is_killed():
     finally:
         proc.kill()
         proc.wait()
-    assert wait_gone(pids) == []
+    assert wait_gone(pids, 30) == []
 
 
 def test_data_package_loads_on_first_use():

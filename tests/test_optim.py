@@ -610,13 +610,14 @@ def _fixed_grad_run(lib, name, kw, dtype):
 
 
 # Same gradients in both: the updates without a square root are PyTorch's bits (its CPU kernels' fused
-# multiply-adds are reproduced); sqrt-based ones differ from PyTorch's vectorised sqrt by an ulp here and there.
+# multiply-adds are reproduced; nesterov and dampening chain two of them, whose rounding follows the CPU's
+# vector width, so they are held to 4 ulp); sqrt-based ones differ from PyTorch's vectorised sqrt by an ulp here and there.
 @pytest.mark.parametrize(
     "name,kw,exact",
     [
         pytest.param("SGD", {"lr": 0.1, "momentum": 0.9}, True, id="sgd"),
-        pytest.param("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}, True, id="nesterov"),
-        pytest.param("SGD", {"lr": 0.1, "momentum": 0.8, "dampening": 0.3, "maximize": True}, True, id="dampening"),
+        pytest.param("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}, False, id="nesterov"),
+        pytest.param("SGD", {"lr": 0.1, "momentum": 0.8, "dampening": 0.3, "maximize": True}, False, id="dampening"),
         pytest.param("Adamax", {"betas": (0.4, 0.9)}, True, id="adamax"),
         pytest.param("RAdam", {}, True, id="radam"),
         pytest.param("ASGD", {"t0": 3}, True, id="asgd"),
