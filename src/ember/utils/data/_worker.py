@@ -51,6 +51,31 @@ class WorkerInfo:
 _worker_info: WorkerInfo | None = None
 
 
+def _exit_with_parent(parent, folder):
+    """On Linux, ask the kernel to signal this worker when the process that started it dies (even by
+    SIGKILL): a worker blocked in a read or a write would otherwise outlive it. The handler removes the
+    loader's folder and exits; it ignores the signal while ``parent`` lives (the thread that forked us
+    ended, not the process). Elsewhere the idle watchdog alone notices the main process is gone."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+
+    def on_parent_death(signum, frame):
+        if os.getppid() != parent:
+            shutil.rmtree(folder, ignore_errors=True)
+            os._exit(0)
+
+    signal.signal(signal.SIGUSR2, on_parent_death)
+    prctl(1, int(signal.SIGUSR2))  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the request took effect
+        on_parent_death(None, None)
+
+
 def get_worker_info() -> WorkerInfo | None:
     """The current worker's ``WorkerInfo`` inside a DataLoader worker process; ``None`` in the
     main process."""
@@ -341,6 +366,7 @@ def _worker_loop(
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
         dump = open(dump_path, "w")  # noqa: SIM115 (kept open for the signal handler)
         faulthandler.register(signal.SIGUSR1, file=dump, all_threads=True)
+        _exit_with_parent(os.getppid(), os.path.dirname(dump_path))
 
         import ember
 
