@@ -112,7 +112,7 @@ def _tiny_model_run(lib, cls, kwargs):
     return losses, [p.detach().numpy() for p in m.parameters()]
 
 
-@pytest.mark.parametrize(("cls", "kwargs", "tol"), [("Adafactor", {"lr": 0.05}, 1e-5)])
+@pytest.mark.parametrize(("cls", "kwargs", "tol"), [("Adafactor", {"lr": 0.05}, 1e-5), ("Muon", {"lr": 0.02}, 2e-3)])
 def test_tiny_model(cls, kwargs, tol):
     le, pe = _tiny_model_run(ember, cls, kwargs)
     lt, pt = _tiny_model_run(torch, cls, kwargs)
@@ -120,3 +120,75 @@ def test_tiny_model(cls, kwargs, tol):
     for a, b in zip(pe, pt):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
     assert lt[-1] < lt[0]
+
+
+MUON_SHAPES = [(4, 3), (3, 5)]
+MP0 = [RNG.standard_normal(s) for s in MUON_SHAPES]
+MGRADS = [[RNG.standard_normal(s) for s in MUON_SHAPES] for _ in range(10)]
+MUON_CONFIGS = [
+    {},
+    {"lr": 0.02, "nesterov": False, "weight_decay": 0.0},
+    {"momentum": 0.5, "adjust_lr_fn": "match_rms_adamw", "lr": 0.01},
+    {"ns_steps": 3, "ns_coefficients": (2.0, -1.5, 0.5), "adjust_lr_fn": "original", "eps": 1e-5},
+]
+
+
+def _muon_trajectory(lib, kwargs, dtype):
+    params = [lib.tensor(p.astype(dtype), requires_grad=True) for p in MP0]
+    opt = lib.optim.Muon(params, **kwargs)
+    for k in range(10):
+        for p, g in zip(params, MGRADS[k]):
+            p.grad = lib.tensor(g.astype(dtype))
+        opt.step()
+    return params, opt
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cfg", MUON_CONFIGS)
+def test_muon_trajectory(cfg, dtype):
+    # the orthogonalization runs in bfloat16 in both libraries, so rounding can differ by one bfloat16 ulp
+    pe, oe = _muon_trajectory(ember, cfg, dtype)
+    pt, ot = _muon_trajectory(torch, cfg, dtype)
+    lr = cfg.get("lr", 1e-3) * 3
+    for a, b in zip(pe, pt):
+        assert a.dtype == (ember.float32 if dtype == np.float32 else ember.float64)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=0, atol=lr * 0.02)
+    se, st = oe.state_dict(), ot.state_dict()
+    for k in st["state"]:
+        assert set(se["state"][k]) == set(st["state"][k]) == {"momentum_buffer"}
+        rtol = 1e-5 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(
+            se["state"][k]["momentum_buffer"].numpy(), st["state"][k]["momentum_buffer"].numpy(), rtol=rtol
+        )
+    assert set(se["param_groups"][0]) == set(st["param_groups"][0])
+
+
+def test_muon_signature():
+    import inspect
+
+    a = inspect.signature(ember.optim.Muon.__init__).parameters
+    b = inspect.signature(torch.optim.Muon.__init__).parameters
+    assert list(a) == list(b)
+    for k in a:
+        assert a[k].default == b[k].default and a[k].kind == b[k].kind, k
+
+
+def test_muon_errors():
+    _errors(
+        "Muon",
+        [{"lr": -1.0}, {"momentum": -0.1}, {"weight_decay": -1.0}, {"adjust_lr_fn": "bogus"}],
+    )
+    with pytest.raises(ValueError) as et:
+        torch.optim.Muon([torch.zeros(3, requires_grad=True)])
+    with pytest.raises(ValueError) as ee:
+        ember.optim.Muon([ember.zeros(3, requires_grad=True)])
+    assert str(ee.value) == str(et.value)
+    for kwargs in ({"ns_steps": 100}, {"ns_coefficients": (1.0, 2.0)}):
+        msgs = []
+        for lib in (torch, ember):
+            p = lib.zeros(2, 2, requires_grad=True)
+            p.grad = lib.ones(2, 2)
+            with pytest.raises(ValueError) as e:
+                lib.optim.Muon([p], **kwargs).step()
+            msgs.append(str(e.value))
+        assert msgs[0] == msgs[1]
