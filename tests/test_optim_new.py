@@ -192,3 +192,37 @@ def test_muon_errors():
                 lib.optim.Muon([p], **kwargs).step()
             msgs.append(str(e.value))
         assert msgs[0] == msgs[1]
+
+
+def _to_lib(obj, lib):
+    if isinstance(obj, (torch.Tensor, ember.Tensor)):
+        return lib.tensor(obj.detach().numpy().copy())
+    if isinstance(obj, dict):
+        return {k: _to_lib(v, lib) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_to_lib(v, lib) for v in obj]
+    return obj
+
+
+@pytest.mark.parametrize(("cls", "p0", "grads"), [("Adafactor", P0, GRADS), ("Muon", MP0, MGRADS)])
+def test_state_dict_from_torch(cls, p0, grads):
+    tp = [torch.tensor(p.astype(np.float32), requires_grad=True) for p in p0]
+    topt = getattr(torch.optim, cls)(tp, lr=0.02)
+    for k in range(10):
+        if k == 5:
+            ep = [ember.tensor(p.detach().numpy().copy(), requires_grad=True) for p in tp]
+            eopt = getattr(ember.optim, cls)(ep, lr=0.5)
+            eopt.load_state_dict(_to_lib(topt.state_dict(), ember))
+            assert eopt.param_groups[0]["lr"] == 0.02
+        for p, g in zip(tp, grads[k]):
+            p.grad = torch.tensor(g.astype(np.float32))
+        topt.step()
+        if k >= 5:
+            for p, g in zip(ep, grads[k]):
+                p.grad = ember.tensor(g.astype(np.float32))
+            eopt.step()
+    for a, b in zip(ep, tp):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-4)
+    assert float(eopt.state_dict()["state"][0].get("step", ember.tensor(0.0))) == float(
+        topt.state_dict()["state"][0].get("step", torch.tensor(0.0))
+    )
