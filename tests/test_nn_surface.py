@@ -75,7 +75,6 @@ EXCLUDED = {
     "LazyInstanceNorm1d": _LAZYNORM,
     "LazyInstanceNorm2d": _LAZYNORM,
     "LazyInstanceNorm3d": _LAZYNORM,
-    "Container": "deprecated alias kept by PyTorch for old pickles",
     # torch.nn submodules
     "attention": _ATTN,
     "intrinsic": "quantization (fused modules) is out of scope",
@@ -101,6 +100,7 @@ EXCLUDED = {
 }
 
 CLASSES = [
+    "AdaptiveLogSoftmaxWithLoss", "Container", "LinearCrossEntropyLoss", "LinearCrossEntropyOptions",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d", "AlphaDropout", "AvgPool1d", "AvgPool2d", "AvgPool3d", "BCELoss", "BCEWithLogitsLoss",
     "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "Bilinear", "Buffer", "CELU", "CTCLoss", "ChannelShuffle",
@@ -188,6 +188,8 @@ SUBMODULES = ["functional", "init", "modules", "parameter", "utils", "utils.para
 
 # public methods of Module and the containers (plus the protocol dunders they define)
 METHODS = [
+    "AdaptiveLogSoftmaxWithLoss.log_prob", "AdaptiveLogSoftmaxWithLoss.predict",
+    "AdaptiveLogSoftmaxWithLoss.reset_parameters", "LinearCrossEntropyLoss.extra_repr",
     "Module.__call__", "Module.__delattr__", "Module.__dir__", "Module.__getattr__", "Module.__setattr__",
     "Module.__setstate__", "Module.add_module", "Module.apply", "Module.bfloat16", "Module.buffers",
     "Module.children", "Module.compile", "Module.cpu", "Module.cuda", "Module.double", "Module.eval",
@@ -647,6 +649,7 @@ def _torch_class_names():
 
 # classes whose PyTorch base-class chain ember reproduces (``isinstance(m, nn.modules.conv._ConvNd)`` and friends)
 HIERARCHY = [
+    "AdaptiveLogSoftmaxWithLoss",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d", "AlphaDropout", "AvgPool1d", "AvgPool2d", "AvgPool3d", "BCELoss", "BCEWithLogitsLoss",
     "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "Bilinear", "Buffer", "CTCLoss", "ChannelShuffle",
@@ -729,6 +732,8 @@ def test_forward_signature(name):
 
 # Each row is evaluated with ``nn`` = torch.nn / ember.nn and ``T`` = torch / ember.
 LAYERS = [
+    "AdaptiveLogSoftmaxWithLoss(16, 30, [5, 12, 20], div_value=2.0, head_bias=True)",
+    "LinearCrossEntropyLoss(4, 6, bias=True, out_features=(2,), weight=T.ones(6), ignore_index=2)",
     # containers and the base class
     "Module()",
     "Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Dropout(0.2)))",
