@@ -200,3 +200,20 @@ def test_trunc_normal_draws_as_torch(kw):
     ember.nn.init.trunc_normal_(b, **kw)
     np.testing.assert_allclose(a.numpy(), b._data, rtol=2e-6, atol=1e-6)
     _same(torch.rand(4), ember.rand(4))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+@pytest.mark.parametrize("n", [1, 7, 16, 17, 1000])
+@pytest.mark.parametrize("seed", [0, 42, 2147483647])
+def test_cauchy_log_normal_geometric_bit_exact(seed, n, dtype):
+    def draw(lib):
+        lib.manual_seed(seed)
+        dt = getattr(lib, dtype)
+        a = lib.empty(n, dtype=dt).cauchy_(0.5, 2.0)
+        b = lib.empty(n, dtype=dt).log_normal_(0.2, 0.7)
+        c = lib.empty(n, dtype=dt).geometric_(0.3)
+        d = lib.randn(3, dtype=dt)  # the stream and the cached normal stay in step
+        return [x.float().numpy() for x in (a, b, c, d)]
+
+    for e, t in zip(draw(ember), draw(torch)):
+        np.testing.assert_array_equal(e, t)

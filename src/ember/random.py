@@ -7,15 +7,14 @@ saved by either library restores in the other). Every sampling function and in-p
 The same seed gives PyTorch's values, bit for bit, and consumes the stream in PyTorch's order, for
 ``rand``/``uniform_``/``rand_like`` (all floating dtypes), ``randint``/``random_``/``randint_like``,
 ``randperm``, ``bernoulli``/``bernoulli_`` (number or tensor ``p``), ``exponential_`` (float32),
-``multinomial`` (with and without replacement), so also for layer initialisation through ``uniform_``,
+``cauchy_``, ``log_normal_`` and ``geometric_`` (every floating dtype), ``multinomial`` (with and without replacement), so also for layer initialisation through ``uniform_``,
 dropout masks, shuffled ``DataLoader`` orders and ``random_split``.
 
 Not bit-exact, though drawing the same words in the same order (so later draws stay in step):
 ``randn``/``normal_``/``normal`` for 16 or more elements, whose Box-Muller transform PyTorch
 evaluates with SLEEF's vector log/sin/cos (float32 values may differ in the last bit or two, float64
 rarely in the last bit; float16/bfloat16 tails of 16 can differ by a rounding step); float64
-``exponential_`` with a rate other than 1 (last bit). ``geometric_``, ``cauchy_``, ``log_normal_``,
-``poisson`` and complex normals draw from the same mt19937 stream through NumPy's algorithms, so their
+``exponential_`` with a rate other than 1 (last bit). ``poisson`` and complex normals draw from the same mt19937 stream through NumPy's algorithms, so their
 values and the number of words they consume differ from PyTorch's.
 """
 
@@ -358,6 +357,12 @@ def _normal_array(g, shape, dt, mean=0.0, std=1.0):
             u2 = _uniform01(g, (16,), dt)
             out[n - 16 :] = _box_muller_16(u2.reshape(1, 16), mean, std, npdt).ravel()
         return out.reshape(shape)
+    return _serial_normal(g, n, mean, std).reshape(shape)
+
+
+def _serial_normal(g, n, mean=0.0, std=1.0):
+    """``n`` double normals drawn one at a time, as PyTorch's serial kernels draw them (Box-Muller on
+    two 53-bit uniforms, the second sample cached in the generator)."""
     out = np.empty(n, dtype=np.float64)
     for i in range(n):
         if g._next_double is not None:
@@ -370,7 +375,7 @@ def _normal_array(g, shape, dt, mean=0.0, std=1.0):
             g._next_double = r * math.sin(theta)
             z = r * math.cos(theta)
         out[i] = z if std == 1 and mean == 0 else float(np.longdouble(z) * std + mean)  # fused
-    return out.reshape(shape)
+    return out
 
 
 def _std_normal(g, shape, dt):
@@ -837,7 +842,8 @@ def geometric_(self, p, *, generator=None) -> Tensor:
     """Fill with the number of Bernoulli(p) trials up to the first success (values >= 1)."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
-    return _fill(self, _rng(generator).geometric(p, self._data.shape))
+    u = _uniform01(_gen(generator), self._data.shape, D.float64)
+    return _fill(self, np.ceil(np.log(u) / math.log1p(-p)))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
@@ -845,7 +851,12 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
     _continuous_self(self, "Cauchy")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_fmt(sigma)}")
-    return _fill(self, median + sigma * _rng(generator).standard_cauchy(self._data.shape))
+    u = _uniform01(_gen(generator), self._data.shape, D.float64)
+    if self.dtype is not D.float64:
+        return _fill(self, (median + sigma * np.tan(math.pi * (u - 0.5))).astype(np.float32))  # as C++ casts
+    # double results: libm's tan and a fused multiply-add, as PyTorch's serial kernel computes them
+    tan = np.array([math.tan(math.pi * (x - 0.5)) for x in u.ravel().tolist()], dtype=np.longdouble)
+    return _fill(self, (tan * sigma + median).astype(np.float64).reshape(u.shape))
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None) -> Tensor:
@@ -853,7 +864,10 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None) -> Tensor:
     _floating_self(self, "log_normal_cpu")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
-    return _fill(self, _rng(generator).lognormal(mean, std, self._data.shape))
+    g = _owner(_gen(generator))
+    z = _serial_normal(g, self._data.size, mean, std)
+    out = np.exp(z).astype(np.float32) if self.dtype is not D.float64 else np.array([math.exp(x) for x in z.tolist()])
+    return _fill(self, out.reshape(self._data.shape))
 
 
 def random_(self, a=None, b=None, *, generator=None, **kw) -> Tensor:
