@@ -167,3 +167,42 @@ def test_linear_ce_errors_and_options():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ember.nn.LinearCrossEntropyLoss(4, 5)
+
+
+def test_asm_gradcheck_float64():
+    em = ember.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], div_value=2.0, dtype=ember.float64)
+    y = ember.tensor([0, 4, 9, 2, 7])
+    x = ember.tensor(np.random.default_rng(5).standard_normal((5, 8)), requires_grad=True)
+    assert ember.autograd.gradcheck(lambda a: em(a, y).output, (x,))
+    assert ember.autograd.gradcheck(lambda a: em.log_prob(a), (x,))
+
+
+def test_asm_three_clusters_float64():
+    torch.manual_seed(1)
+    kw = dict(div_value=2.0, dtype=torch.float64)
+    tm = torch.nn.AdaptiveLogSoftmaxWithLoss(16, 30, [5, 12, 20], **kw)
+    em = ember.nn.AdaptiveLogSoftmaxWithLoss(16, 30, [5, 12, 20], div_value=2.0, dtype=ember.float64)
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = np.random.default_rng(6).standard_normal((10, 16))
+    y = np.array([29, 0, 13, 6, 25, 4, 19, 12, 20, 5])
+    to, eo = tm(torch.tensor(x), torch.tensor(y)), em(ember.tensor(x), ember.tensor(y))
+    _close(eo.output, to.output, 1e-10)
+    _close(eo.loss, to.loss, 1e-10)
+    _close(em.log_prob(ember.tensor(x)), tm.log_prob(torch.tensor(x)), 1e-10)
+
+
+@pytest.mark.parametrize("prob_target", [False, True])
+def test_linear_ce_unbatched_and_probabilities(prob_target):
+    torch.manual_seed(2)
+    tm = torch.nn.LinearCrossEntropyLoss(4, 5, bias=True)
+    em = ember.nn.LinearCrossEntropyLoss(4, 5, bias=True)
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((3, 4)).astype("float32")
+    if prob_target:
+        p = rng.uniform(0.1, 1.0, (3, 5)).astype("float32")
+        y = p / p.sum(1, keepdims=True)
+    else:
+        y = np.array([1, 4, 0])
+    _close(em(ember.tensor(x), ember.tensor(y)), tm(torch.tensor(x), torch.tensor(y)))
+    _close(em(ember.tensor(x[0]), ember.tensor(y[0])), tm(torch.tensor(x[0]), torch.tensor(y[0])))
