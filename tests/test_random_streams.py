@@ -217,3 +217,19 @@ def test_cauchy_log_normal_geometric_bit_exact(seed, n, dtype):
 
     for e, t in zip(draw(ember), draw(torch)):
         np.testing.assert_array_equal(e, t)
+
+
+@pytest.mark.parametrize("seed", [0, 42, 2147483647])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_poisson_bit_exact(seed, dtype):
+    rates = [0.0, 0.3, 4.0, 9.99, 10.0, 37.5, 1e4] * 5
+
+    def draw(lib):
+        lib.manual_seed(seed)
+        p = lib.poisson(lib.tensor(rates, dtype=getattr(lib, dtype)))
+        return p.numpy(), lib.rand(5).numpy()
+
+    (pe, re), (pt, rt) = draw(ember), draw(torch)
+    assert pe.dtype == pt.dtype
+    np.testing.assert_array_equal(pe, pt)
+    np.testing.assert_array_equal(re, rt)

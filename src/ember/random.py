@@ -7,15 +7,16 @@ saved by either library restores in the other). Every sampling function and in-p
 The same seed gives PyTorch's values, bit for bit, and consumes the stream in PyTorch's order, for
 ``rand``/``uniform_``/``rand_like`` (all floating dtypes), ``randint``/``random_``/``randint_like``,
 ``randperm``, ``bernoulli``/``bernoulli_`` (number or tensor ``p``), ``exponential_`` (float32),
-``cauchy_``, ``log_normal_`` and ``geometric_`` (every floating dtype), ``multinomial`` (with and without replacement), so also for layer initialisation through ``uniform_``,
+``cauchy_``, ``log_normal_`` and ``geometric_`` (every floating dtype), ``poisson``, ``multinomial`` (with and without replacement), so also for layer initialisation through ``uniform_``,
 dropout masks, shuffled ``DataLoader`` orders and ``random_split``.
 
 Not bit-exact, though drawing the same words in the same order (so later draws stay in step):
 ``randn``/``normal_``/``normal`` for 16 or more elements, whose Box-Muller transform PyTorch
 evaluates with SLEEF's vector log/sin/cos (float32 values may differ in the last bit or two, float64
 rarely in the last bit; float16/bfloat16 tails of 16 can differ by a rounding step); float64
-``exponential_`` with a rate other than 1 (last bit). ``poisson`` and complex normals draw from the same mt19937 stream through NumPy's algorithms, so their
-values and the number of words they consume differ from PyTorch's.
+``exponential_`` with a rate other than 1 (last bit). Complex normals draw from the same mt19937
+stream through NumPy's algorithms, so their values and the number of words they consume differ from
+PyTorch's.
 """
 
 from __future__ import annotations
@@ -731,8 +732,44 @@ def poisson(input, generator=None) -> Tensor:
     lam = input._data
     if (lam < 0).any() or np.isnan(lam).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    arr = _rng(generator).poisson(lam).astype(lam.dtype)
+    g = _owner(_gen(generator))
+    flat = [_poisson_one(g, x) for x in lam.astype(np.float64).ravel().tolist()]
+    arr = np.array(flat, dtype=np.float64).astype(lam.dtype).reshape(lam.shape)
     return _zero_grad_node(_make(arr), "PoissonBackward0", (input,))
+
+
+def _poisson_one(g, lam: float) -> float:
+    """One Poisson sample on PyTorch's CPU stream: multiplying uniforms below 10, Hormann's
+    transformed rejection (PTRS) from 10 up; each uniform is a 53-bit double."""
+
+    def unif():
+        return float(g._words64(1)[0] & np.uint64((1 << 53) - 1)) * 2.0**-53
+
+    if lam == 0:
+        return 0.0
+    if lam < 10:
+        limit, k, prod = math.exp(-lam), 0, 1.0
+        while True:
+            prod *= unif()
+            if prod <= limit:
+                return float(k)
+            k += 1
+    slam, loglam = math.sqrt(lam), math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        u = unif() - 0.5
+        v = unif()
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return float(k)
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= -lam + k * loglam - math.lgamma(k + 1.0):
+            return float(k)
 
 
 # ---------------------------------------------------------------------------- in-place samplers
