@@ -9,6 +9,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..._creation import tensor as _tensor
+from ..._creation import zeros as _zeros
 from ..._tensor import Tensor
 from .. import functional as F
 from .container import ModuleList, Sequential
@@ -145,8 +147,6 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             if i == 0:
                 gather_inds[rows] = tgt[rows]
             else:
-                from ..._creation import tensor as _tensor
-
                 rel = _tensor(tgt[rows] - low)
                 idx = _tensor(rows)
                 cluster_out = self.tail[i - 1](input.index_select(0, idx))
@@ -160,9 +160,6 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                 f"Target values should be in [0, {self.n_classes - 1}], but values in range "
                 f"[{int(tgt.min())}, {int(tgt.max())}] were found. "
             )
-        from ..._creation import tensor as _tensor
-        from ..._creation import zeros as _zeros
-
         head_logprob = F.log_softmax(self.head(input), dim=1)
         output = head_logprob.gather(1, _tensor(gather_inds).unsqueeze(1)).squeeze(1)
         if pieces:
@@ -199,7 +196,6 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         """The most likely class of each sample of a batch (the head alone decides when its best entry is a
         short-list class)."""
         from ... import argmax
-        from ..._creation import tensor as _tensor
 
         head_output = self.head(input)
         best = argmax(head_output, dim=1)
