@@ -314,16 +314,18 @@ def _box_muller_16(d, mean, std, npdt):
     ft = np.float64 if npdt == np.float64 else np.float32
     if d.dtype != ft:
         d = d.astype(ft)
-    lo, hi = d[:, :8], d[:, 8:]
-    radius = np.subtract(ft(1.0), lo)
+    # the halves as contiguous arrays: NumPy's loops over rows of 8 would cost more than the math
+    radius = np.subtract(ft(1.0), d[:, :8])
+    theta = np.multiply(d[:, 8:], ft(2.0 * math.pi))
     np.log(radius, out=radius)
     radius *= ft(-2.0)
     np.sqrt(radius, out=radius)
-    theta = np.multiply(hi, ft(2.0 * math.pi))
     c = np.cos(theta)
     np.sin(theta, out=theta)
-    np.multiply(radius, c, out=lo)
-    np.multiply(radius, theta, out=hi)
+    c *= radius
+    theta *= radius
+    d[:, :8] = c
+    d[:, 8:] = theta
     if std != 1 or mean != 0:
         if ft is np.float32:  # fused multiply-add, through double
             d = (d.astype(np.float64) * np.float32(std) + np.float32(mean)).astype(np.float32)
