@@ -3,6 +3,7 @@
 
 import inspect
 
+import numpy as np
 import pytest
 import torch
 from oracle import F, check_gradcheck, compare, raises_same
@@ -195,3 +196,16 @@ def test_linear_cross_entropy_gradcheck():
         return lib.nn.functional.linear_cross_entropy(x, w, lib.tensor([0, 2, 1]), label_smoothing=0.2)
 
     check_gradcheck(fn, (3, 2), (4, 2), second=True)
+
+
+def test_zero_width_linear_backward():
+    grads = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        a, b = lib.nn.Linear(8, 0), lib.nn.Linear(0, 3)
+        x = lib.ones(4, 8, requires_grad=True)
+        b(a(x)).sum().backward()
+        grads.append([t.numpy() for t in (x.grad, a.weight.grad, b.weight.grad, b.bias.grad)])
+    for e, t in zip(*grads):
+        assert e.shape == t.shape
+        np.testing.assert_array_equal(e, t)

@@ -5,6 +5,8 @@ matrix products and a sum, on arrays when no double-backward graph is being buil
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._tensor import Tensor, _make
@@ -43,18 +45,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def _linear_rule(ctx, g):
     x, w, b = ctx.inputs
     need_x, need_w, need_b = ctx.needs_input_grad
-    n_out = w._data.shape[0]
+    n_out, n_in = w._data.shape
+    rows = math.prod(x._data.shape[:-1])  # explicit: a zero-width layer leaves -1 undetermined
     gd = g._data
     if not STATE.enabled and type(gd) is _ndarray and gd.dtype is x._data.dtype:
-        g2 = gd.reshape(-1, n_out)
+        g2 = gd.reshape(rows, n_out)
         xd = x._data
         gx = _make((g2 @ w._data).reshape(xd.shape)) if need_x else None
-        gw = _make(g2.T @ xd.reshape(-1, xd.shape[-1])) if need_w else None
+        gw = _make(g2.T @ xd.reshape(rows, n_in)) if need_w else None
         gb = _make(g2.sum(0)) if need_b else None
         return gx, gw, gb
-    g2 = g.reshape(-1, n_out)
+    g2 = g.reshape(rows, n_out)
     gx = g2.mm(w).reshape(x.shape) if need_x else None
-    gw = g2.t().mm(x.reshape(-1, x.shape[-1])) if need_w else None
+    gw = g2.t().mm(x.reshape(rows, n_in)) if need_w else None
     gb = g2.sum(0) if need_b else None
     return gx, gw, gb
 
